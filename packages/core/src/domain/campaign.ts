@@ -34,6 +34,8 @@ export interface LaunchProgress {
   readonly done: boolean;
   /** Time (epoch ms) until which the current launcher holds the launch. */
   readonly leaseUntil: number;
+  /** Id of the launcher holding the lease. */
+  readonly owner: string;
 }
 
 /** A messaging campaign. */

@@ -62,4 +62,9 @@ export interface Channel {
   send(message: OutboundMessage, context: SendContext): Promise<SendResult>;
   /** Turns a provider webhook body into receipts, for providers with their own format. */
   parseReceipt?(body: unknown): ReceiptInput[];
+  /**
+   * For channels that report receipts in-process (like the simulator in asynchronous mode): the
+   * engine calls this once with a sink that ingests receipts.
+   */
+  connect?(sink: (receipts: ReceiptInput[]) => Promise<void>): void;
 }

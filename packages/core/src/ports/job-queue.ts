@@ -37,6 +37,8 @@ export interface ReserveOptions {
   readonly blockMs?: number;
   /** Name of the consumer, for adapters that track consumers. */
   readonly consumer?: string;
+  /** Stop waiting when this aborts: resolves with the jobs taken so far (usually none). */
+  readonly signal?: AbortSignal;
 }
 
 /** Queue sizes. */
@@ -72,7 +74,11 @@ export interface JobQueue<P = SendJob> {
   reserve(options: ReserveOptions): Promise<ReservedJob<P>[]>;
   /** Removes jobs for good. A token that is no longer current (the job was re-handed) is ignored. */
   ack(jobs: readonly ReservedJob<P>[]): Promise<void>;
-  /** Gives a job back, ready again after `delayMs`. A stale token is ignored. */
+  /**
+   * Gives a job back, ready again after `delayMs`. A stale token is ignored. A release is not a
+   * failed hand-out: it does not count towards `maxDeliveries` (paused or throttled campaigns
+   * release the same job many times).
+   */
   release(job: ReservedJob<P>, delayMs: number): Promise<void>;
   counts(): Promise<QueueCounts>;
   /** Dead-lettered jobs, oldest first. */

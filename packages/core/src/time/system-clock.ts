@@ -1,12 +1,13 @@
 import type { Clock, TimerHandle } from '../ports/clock.js';
 
-/** The real clock: `Date.now()` and the platform's timers (unref'd, so they never keep a process alive). */
+/**
+ * The real clock: `Date.now()` and the platform's timers. Timers keep the process alive like any
+ * Node timer: a running worker keeps its process up until `stop()`.
+ */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn: () => void, ms: number): TimerHandle {
-    const handle = setTimeout(fn, ms);
-    (handle as { unref?: () => void }).unref?.();
-    return handle;
+    return setTimeout(fn, ms);
   },
   clearTimeout(handle: TimerHandle): void {
     clearTimeout(handle as ReturnType<typeof setTimeout>);

@@ -1,0 +1,214 @@
+import { resolveRecipient } from '../channel/address.js';
+import { deliveryId, sendJobId } from '../delivery/id.js';
+import type { DeliveryTransition } from '../delivery/transition.js';
+import type { Campaign, LaunchProgress } from '../domain/campaign.js';
+import type { Customer } from '../domain/customer.js';
+import type { Delivery } from '../domain/delivery.js';
+import type { EngineContext } from '../engine/context.js';
+import type { Channel } from '../ports/channel.js';
+import type { EnqueueRequest } from '../ports/job-queue.js';
+import { querySegmentPage } from '../segment/query.js';
+import type { StatsPublisher } from '../stats/stats-publisher.js';
+import { compileTemplate } from '../template/compile.js';
+import { completeIfDone } from './completion.js';
+import { updateCampaign } from './update.js';
+
+/**
+ * Runs (or resumes) the snapshot of a running campaign's current round, batch by batch:
+ * round 1 streams the audience, later rounds ("retry failed") stream the failed deliveries. Each
+ * batch writes its deliveries (insert-if-absent by deterministic id), enqueues one send job per
+ * sendable delivery (idempotent by job id), marks them queued, and checkpoints the cursor in the
+ * campaign. A crash anywhere resumes from the last checkpoint without duplicates.
+ *
+ * Returns when the round is fully snapshotted, when the campaign is cancelled or fails, or when
+ * another launcher holds the lease. A paused campaign keeps snapshotting; its workers hold the sends.
+ */
+export class Launcher {
+  private readonly id: string;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly stats: StatsPublisher,
+  ) {
+    this.id = ctx.ids.next('lnch_');
+  }
+
+  /** Takes the lease on the campaign's launch and runs it to the end. Returns the campaign. */
+  async run(campaignId: string): Promise<Campaign> {
+    const acquired = await this.acquire(campaignId);
+    if (acquired === null) {
+      const current = await this.ctx.storage.campaigns.get(campaignId);
+      if (current === null) throw new Error(`campaign ${campaignId} vanished`);
+      return current;
+    }
+    let campaign: Campaign = acquired;
+    const channel = this.ctx.channels.get(campaign.channel);
+    if (channel === undefined) throw new Error(`channel "${campaign.channel}" is not registered`);
+    const template = compileTemplate(campaign.template, { catalog: this.ctx.catalog });
+    const about = { id: campaign.id, name: campaign.name };
+    while (isSnapshotting(campaign)) {
+      const launch = campaign.launch as LaunchProgress;
+      const batch =
+        launch.round === 1
+          ? await this.audienceBatch(campaign, launch, channel, (customer) =>
+              template.render({ customer, campaign: about }),
+            )
+          : await this.failedBatch(campaign, launch);
+      const next = await this.checkpoint(campaign.id, batch);
+      if (next === null) break;
+      campaign = next;
+      this.stats.notify(campaign.id);
+    }
+    if (campaign.launch?.done === true) await completeIfDone(this.ctx, campaign.id);
+    this.stats.notify(campaign.id);
+    return (await this.ctx.storage.campaigns.get(campaign.id)) ?? campaign;
+  }
+
+  /** Takes the lease if it is free, expired or ours; `null` if the launch is held or finished. */
+  private async acquire(campaignId: string): Promise<Campaign | null> {
+    const now = this.ctx.clock.now();
+    const { campaign, changed } = await updateCampaign(this.ctx, campaignId, (current) => {
+      const launch = current.launch;
+      if (!isSnapshotting(current) || launch === undefined) return null;
+      if (launch.owner !== this.id && launch.leaseUntil > now) return null;
+      return { ...current, launch: { ...launch, owner: this.id, leaseUntil: now + this.ctx.launchLeaseMs } };
+    });
+    return changed ? campaign : null;
+  }
+
+  private async audienceBatch(
+    campaign: Campaign,
+    launch: LaunchProgress,
+    channel: Channel,
+    render: (customer: Customer) => string,
+  ): Promise<BatchOutcome> {
+    const at = new Date(this.ctx.clock.now());
+    const page = await querySegmentPage(
+      this.ctx.storage.customers,
+      { rules: campaign.rules, now: campaign.launchedAt ?? at, catalog: this.ctx.catalog },
+      { limit: this.ctx.launchBatchSize, cursor: launch.cursor ?? undefined },
+    );
+    const deliveries: Delivery[] = [];
+    for (const customer of page.items) {
+      const recipient = resolveRecipient(channel, customer);
+      const base = {
+        id: deliveryId(campaign.id, customer.id),
+        campaignId: campaign.id,
+        customerId: customer.id,
+        channel: campaign.channel,
+        round: 1,
+        attempts: 0,
+        totalAttempts: 0,
+        createdAt: at,
+        updatedAt: at,
+      };
+      deliveries.push(
+        recipient.ok
+          ? { ...base, address: recipient.address, message: render(customer), status: 'pending' }
+          : { ...base, message: '', status: 'skipped', skipReason: recipient.reason, skippedAt: at },
+      );
+    }
+    const created = new Set(await this.ctx.storage.deliveries.createMany(deliveries));
+    const pending = deliveries.filter((d) => d.status === 'pending' && created.has(d.id));
+    // Deliveries written by a launcher that crashed before its checkpoint: resume their jobs.
+    const earlier = deliveries.filter((d) => !created.has(d.id)).map((d) => d.id);
+    if (earlier.length > 0) {
+      const stored = await this.ctx.storage.deliveries.getMany(earlier);
+      for (const d of stored) if (d !== null && d.status === 'pending' && d.round === 1) pending.push(d);
+    }
+    await this.enqueue(campaign, launch, pending);
+    return { matched: page.items.length, scheduled: pending.length, nextCursor: page.nextCursor };
+  }
+
+  private async failedBatch(campaign: Campaign, launch: LaunchProgress): Promise<BatchOutcome> {
+    const at = new Date(this.ctx.clock.now());
+    const page = await this.ctx.storage.deliveries.list(campaign.id, {
+      statuses: ['failed', 'pending'],
+      limit: this.ctx.launchBatchSize,
+      cursor: launch.cursor ?? undefined,
+    });
+    const reset: DeliveryTransition[] = page.items
+      .filter((d) => d.status === 'failed')
+      .map((d) => ({
+        id: d.id,
+        from: ['failed'],
+        round: d.round,
+        to: 'pending',
+        at,
+        set: { round: launch.round, attempts: 0, lastError: null, vendorMessageId: null },
+      }));
+    const results = await this.ctx.storage.deliveries.transitionMany(reset);
+    const pending: Delivery[] = page.items.filter((d) => d.status === 'pending' && d.round === launch.round);
+    for (const d of results) if (d !== null) pending.push(d);
+    await this.enqueue(campaign, launch, pending);
+    return { matched: 0, scheduled: pending.length, nextCursor: page.nextCursor };
+  }
+
+  /** Enqueues the first attempt of each pending delivery (throttle-spaced), then marks them queued. */
+  private async enqueue(
+    campaign: Campaign,
+    launch: LaunchProgress,
+    pending: readonly Delivery[],
+  ): Promise<void> {
+    if (pending.length === 0) return;
+    const now = this.ctx.clock.now();
+    const start = campaign.launchedAt?.getTime() ?? now;
+    const spacing = campaign.throttlePerSecond === undefined ? 0 : 1000 / campaign.throttlePerSecond;
+    const jobs: EnqueueRequest[] = pending.map((d, i) => {
+      const slotAt = start + (launch.scheduled + i) * spacing;
+      return {
+        id: sendJobId(d.id, launch.round, 1),
+        payload: { kind: 'send', deliveryId: d.id, round: launch.round, attempt: 1 },
+        delayMs: spacing === 0 ? 0 : Math.max(0, Math.round(slotAt - now)),
+      };
+    });
+    await this.ctx.queue.enqueue(jobs);
+    const at = new Date(now);
+    await this.ctx.storage.deliveries.transitionMany(
+      pending.map((d) => ({ id: d.id, from: ['pending'], round: launch.round, to: 'queued', at })),
+    );
+  }
+
+  /** Saves the batch's progress; `null` when the lease was lost to another launcher. */
+  private async checkpoint(campaignId: string, batch: BatchOutcome): Promise<Campaign | null> {
+    const now = this.ctx.clock.now();
+    let lost = false;
+    const { campaign } = await updateCampaign(this.ctx, campaignId, (current) => {
+      const launch = current.launch;
+      if (launch === undefined || launch.owner !== this.id) {
+        lost = true;
+        return null;
+      }
+      return {
+        ...current,
+        audienceSize: (current.audienceSize ?? 0) + batch.matched,
+        launch: {
+          ...launch,
+          cursor: batch.nextCursor,
+          processed: launch.processed + batch.matched + (launch.round === 1 ? 0 : batch.scheduled),
+          scheduled: launch.scheduled + batch.scheduled,
+          done: batch.nextCursor === null,
+          leaseUntil: now + this.ctx.launchLeaseMs,
+        },
+      };
+    });
+    return lost ? null : campaign;
+  }
+}
+
+interface BatchOutcome {
+  /** Audience members in the batch (round 1 only). */
+  readonly matched: number;
+  /** Deliveries given a send job. */
+  readonly scheduled: number;
+  readonly nextCursor: string | null;
+}
+
+/** True while a campaign's current round still has audience to snapshot. */
+export function isSnapshotting(campaign: Campaign): boolean {
+  return (
+    (campaign.state === 'running' || campaign.state === 'paused') &&
+    campaign.launch !== undefined &&
+    !campaign.launch.done
+  );
+}

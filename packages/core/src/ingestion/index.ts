@@ -1,0 +1,10 @@
+export type { ActivityIngestResult } from './activity.js';
+export * from './aggregates.js';
+export { CSV_FIELDS } from './csv-columns.js';
+export * from './csv-import.js';
+export * from './customers.js';
+export * from './deps.js';
+export * from './events.js';
+export { ingestOrders, type OrderIngestResult } from './orders.js';
+export * from './schemas.js';
+export { normalisePhone, toDate } from './values.js';

@@ -1,0 +1,10 @@
+export * from './built-in-fields.js';
+export * from './catalog.js';
+export * from './compile.js';
+export * from './create-catalog.js';
+export { parseIsoDate } from './iso-date.js';
+export * from './query.js';
+export { RELATIVE_UNITS, relativeLowerBound } from './relative-date.js';
+export * from './types.js';
+export * from './validate.js';
+export { IGNORE_CASE_OPERATORS } from './value-rules.js';
