@@ -8,12 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import {
-  type Customer,
-  compileTemplate,
-  createMiniCrm,
-  createSimulatorChannel,
-} from '../packages/core/src/index.js';
+import { type Customer, compileTemplate, createMiniCrm, createSimulatorChannel } from '@minicrm/core';
 import { report, result } from './result.js';
 
 const TEMPLATE = "Hi {{ customer.name }}, here's 10% off on your next order!";

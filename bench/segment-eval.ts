@@ -8,13 +8,8 @@
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { type Customer, compileSegment, createFieldCatalog, type RuleGroup } from '@minicrm/core';
 import sift from 'sift';
-import {
-  type Customer,
-  compileSegment,
-  createFieldCatalog,
-  type RuleGroup,
-} from '../packages/core/src/index.js';
 import { type BenchResult, report, result } from './result.js';
 
 const N = 1_000_000;

@@ -9,7 +9,7 @@ import {
   DEMO_ATTRIBUTES,
   generateDemoData,
   type RuleGroup,
-} from '../../packages/core/src/index.js';
+} from '@minicrm/core';
 
 const crm = createMiniCrm({ attributes: DEMO_ATTRIBUTES, retry: { baseDelayMs: 50, maxDelayMs: 500 } });
 const data = generateDemoData({ customers: 5000, seed: 2026 });

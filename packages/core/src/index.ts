@@ -9,6 +9,7 @@ export * from './campaign/completion.js';
 export * from './campaign/input.js';
 export * from './campaign/state-machine.js';
 export * from './channel/index.js';
+export * from './delivery/create.js';
 export * from './delivery/id.js';
 export * from './delivery/status.js';
 export * from './delivery/transition.js';

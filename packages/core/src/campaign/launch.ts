@@ -1,4 +1,5 @@
 import { resolveRecipient } from '../channel/address.js';
+import { newDelivery } from '../delivery/create.js';
 import { deliveryId, sendJobId } from '../delivery/id.js';
 import type { DeliveryTransition } from '../delivery/transition.js';
 import type { Campaign, LaunchProgress } from '../domain/campaign.js';
@@ -16,9 +17,11 @@ import { updateCampaign } from './update.js';
 /**
  * Runs (or resumes) the snapshot of a running campaign's current round, batch by batch:
  * round 1 streams the audience, later rounds ("retry failed") stream the failed deliveries. Each
- * batch writes its deliveries (insert-if-absent by deterministic id), enqueues one send job per
- * sendable delivery (idempotent by job id), marks them queued, and checkpoints the cursor in the
- * campaign. A crash anywhere resumes from the last checkpoint without duplicates.
+ * batch writes its deliveries as `queued` (insert-if-absent by deterministic id; unreachable
+ * customers as `skipped`), enqueues one send job per queued delivery (idempotent by job id), and
+ * checkpoints the cursor in the campaign. A crash anywhere resumes from the last checkpoint without
+ * duplicates: the batch is written again, existing deliveries are left alone, and those still
+ * waiting for their first attempt get their job enqueued again.
  *
  * Returns when the round is fully snapshotted, when the campaign is cancelled or fails, or when
  * another launcher holds the lease. A paused campaign keeps snapshotting; its workers hold the sends.
@@ -91,70 +94,82 @@ export class Launcher {
     const deliveries: Delivery[] = [];
     for (const customer of page.items) {
       const recipient = resolveRecipient(channel, customer);
-      const base = {
-        id: deliveryId(campaign.id, customer.id),
-        campaignId: campaign.id,
-        customerId: customer.id,
-        channel: campaign.channel,
-        round: 1,
-        attempts: 0,
-        totalAttempts: 0,
-        createdAt: at,
-        updatedAt: at,
-      };
+      const id = deliveryId(campaign.id, customer.id);
       deliveries.push(
         recipient.ok
-          ? { ...base, address: recipient.address, message: render(customer), status: 'pending' }
-          : { ...base, message: '', status: 'skipped', skipReason: recipient.reason, skippedAt: at },
+          ? newDelivery({
+              id,
+              campaignId: campaign.id,
+              customerId: customer.id,
+              channel: campaign.channel,
+              round: 1,
+              at,
+              status: 'queued',
+              address: recipient.address,
+              message: render(customer),
+            })
+          : newDelivery({
+              id,
+              campaignId: campaign.id,
+              customerId: customer.id,
+              channel: campaign.channel,
+              round: 1,
+              at,
+              status: 'skipped',
+              message: '',
+              skipReason: recipient.reason,
+            }),
       );
     }
     const created = new Set(await this.ctx.storage.deliveries.createMany(deliveries));
-    const pending = deliveries.filter((d) => d.status === 'pending' && created.has(d.id));
-    // Deliveries written by a launcher that crashed before its checkpoint: resume their jobs.
+    const toEnqueue = deliveries.filter((d) => d.status === 'queued' && created.has(d.id));
+    // Deliveries a crashed launcher wrote before its checkpoint may lack their job: enqueue again
+    // (idempotent by job id; a delivery already past its first attempt is no longer `queued`).
     const earlier = deliveries.filter((d) => !created.has(d.id)).map((d) => d.id);
     if (earlier.length > 0) {
-      const stored = await this.ctx.storage.deliveries.getMany(earlier);
-      for (const d of stored) if (d !== null && d.status === 'pending' && d.round === 1) pending.push(d);
+      for (const d of await this.ctx.storage.deliveries.getMany(earlier)) {
+        if (d !== null && isAwaitingFirstAttempt(d, 1)) toEnqueue.push(d);
+      }
     }
-    await this.enqueue(campaign, launch, pending);
-    return { matched: page.items.length, scheduled: pending.length, nextCursor: page.nextCursor };
+    await this.enqueue(campaign, launch, toEnqueue);
+    return { matched: page.items.length, scheduled: toEnqueue.length, nextCursor: page.nextCursor };
   }
 
   private async failedBatch(campaign: Campaign, launch: LaunchProgress): Promise<BatchOutcome> {
     const at = new Date(this.ctx.clock.now());
     const page = await this.ctx.storage.deliveries.list(campaign.id, {
-      statuses: ['failed', 'pending'],
+      statuses: ['failed', 'queued'],
       limit: this.ctx.launchBatchSize,
       cursor: launch.cursor ?? undefined,
     });
-    const reset: DeliveryTransition[] = page.items
+    const requeue: DeliveryTransition[] = page.items
       .filter((d) => d.status === 'failed')
       .map((d) => ({
         id: d.id,
         from: ['failed'],
         round: d.round,
-        to: 'pending',
+        to: 'queued',
         at,
         set: { round: launch.round, attempts: 0, lastError: null, vendorMessageId: null },
       }));
-    const results = await this.ctx.storage.deliveries.transitionMany(reset);
-    const pending: Delivery[] = page.items.filter((d) => d.status === 'pending' && d.round === launch.round);
-    for (const d of results) if (d !== null) pending.push(d);
-    await this.enqueue(campaign, launch, pending);
-    return { matched: 0, scheduled: pending.length, nextCursor: page.nextCursor };
+    const results = await this.ctx.storage.deliveries.transitionMany(requeue);
+    const toEnqueue = page.items.filter((d) => isAwaitingFirstAttempt(d, launch.round));
+    for (const d of results) if (d !== null) toEnqueue.push(d);
+    await this.enqueue(campaign, launch, toEnqueue);
+    return { matched: 0, scheduled: toEnqueue.length, nextCursor: page.nextCursor };
   }
 
-  /** Enqueues the first attempt of each pending delivery (throttle-spaced), then marks them queued. */
+  /** Enqueues the first attempt of each delivery, spaced out by the campaign's throttle. */
   private async enqueue(
     campaign: Campaign,
     launch: LaunchProgress,
-    pending: readonly Delivery[],
+    deliveries: readonly Delivery[],
   ): Promise<void> {
-    if (pending.length === 0) return;
+    if (deliveries.length === 0) return;
     const now = this.ctx.clock.now();
     const start = campaign.launchedAt?.getTime() ?? now;
     const spacing = campaign.throttlePerSecond === undefined ? 0 : 1000 / campaign.throttlePerSecond;
-    const jobs: EnqueueRequest[] = pending.map((d, i) => {
+    const jobs: EnqueueRequest[] = deliveries.map((d, i) => {
       const slotAt = start + (launch.scheduled + i) * spacing;
       return {
         id: sendJobId(d.id, launch.round, 1),
@@ -163,10 +178,6 @@ export class Launcher {
       };
     });
     await this.ctx.queue.enqueue(jobs);
-    const at = new Date(now);
-    await this.ctx.storage.deliveries.transitionMany(
-      pending.map((d) => ({ id: d.id, from: ['pending'], round: launch.round, to: 'queued', at })),
-    );
   }
 
   /** Saves the batch's progress; `null` when the lease was lost to another launcher. */
@@ -211,4 +222,9 @@ export function isSnapshotting(campaign: Campaign): boolean {
     campaign.launch !== undefined &&
     !campaign.launch.done
   );
+}
+
+/** A queued delivery of this round whose first attempt has not been claimed yet. */
+function isAwaitingFirstAttempt(d: Delivery, round: number): boolean {
+  return d.status === 'queued' && d.round === round && d.attempts === 0;
 }

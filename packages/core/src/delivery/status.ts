@@ -12,8 +12,8 @@ export const DELIVERY_TRANSITIONS: Readonly<Record<DeliveryStatus, readonly Deli
   sent: ['delivered', 'retrying', 'failed'],
   delivered: [],
   retrying: ['sending', 'failed', 'cancelled'],
-  // A new round of "retry failed" puts a permanently failed delivery back to pending.
-  failed: ['pending'],
+  // A new round of "retry failed" queues a permanently failed delivery again.
+  failed: ['queued'],
   skipped: [],
   cancelled: [],
 };

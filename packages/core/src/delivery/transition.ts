@@ -1,5 +1,6 @@
 import type { Delivery, DeliveryCounts, DeliveryError, DeliveryStatus } from '../domain/delivery.js';
 import { DELIVERY_STATUSES } from '../domain/delivery.js';
+import { copyDelivery } from './create.js';
 import { canTransitionDelivery } from './status.js';
 
 /** Fields a transition may set besides the status. `null` clears an optional field. */
@@ -57,7 +58,7 @@ export function applyDeliveryTransition(current: Delivery, t: DeliveryTransition
   const statusChanges = current.status !== t.to;
   if (statusChanges && !canTransitionDelivery(current.status, t.to)) return null;
 
-  const next: { -readonly [K in keyof Delivery]: Delivery[K] } = { ...current };
+  const next = copyDelivery(current);
   let changed = statusChanges;
   const set = t.set;
   if (set !== undefined) {

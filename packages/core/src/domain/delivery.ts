@@ -1,7 +1,9 @@
 /**
  * Delivery statuses.
- * - `pending`: created by the launch, job not yet confirmed enqueued.
- * - `queued`: a send job is waiting.
+ * - `pending`: created, not scheduled yet (for custom flows; the built-in launcher writes `queued`
+ *   and enqueues the send job in the same batch).
+ * - `queued`: a send job is waiting (or, for a moment after a crash, about to be re-enqueued by the
+ *   resumed launch).
  * - `sending`: a worker is calling the channel for attempt `attempts`.
  * - `sent`: the vendor accepted the message.
  * - `delivered`: the vendor confirmed delivery (or the customer engaged).

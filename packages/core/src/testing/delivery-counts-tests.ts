@@ -95,7 +95,7 @@ export function deliveryCountsTests(h: StorageHarness): void {
         const d = model.get(id) as Delivery;
         const to = pick(DELIVERY_STATUSES);
         const from = random() < 0.85 ? [d.status] : [pick(DELIVERY_STATUSES)];
-        const newRound = d.status === 'failed' && to === 'pending';
+        const newRound = d.status === 'failed' && to === 'queued';
         return {
           id,
           from,

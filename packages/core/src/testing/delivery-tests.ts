@@ -196,13 +196,13 @@ export function deliveryStoreTests(options: StorageConformanceOptions): void {
           ['v-1', 'd1'],
         ]),
       );
-      // A failed round put back to pending forgets its vendor id; a new accepted attempt brings a new one.
+      // A failed delivery queued again for a new round forgets its vendor id; a new accepted attempt brings a new one.
       for (const t of [
         move({ id: 'd1', from: ['sent'], to: 'failed' }),
         move({
           id: 'd1',
           from: ['failed'],
-          to: 'pending',
+          to: 'queued',
           set: { round: 2, attempts: 0, vendorMessageId: null },
         }),
         move({ id: 'd2', from: ['sent'], to: 'retrying' }),
