@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RetrySettings } from '../domain/campaign.js';
+import { entityIdSchema } from '../util/id-schema.js';
 
 /** What `campaigns.create` accepts. Exactly one of `segmentId` / `rules` gives the audience. */
 export interface CampaignInput {
@@ -25,12 +26,7 @@ export interface CampaignInput {
 /** Shape check of {@link CampaignInput}; cross-field and catalog checks happen in `createCampaign`. */
 export const campaignInputSchema = z
   .object({
-    id: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, "_", ".", ":" and "-" only')
-      .optional(),
+    id: entityIdSchema.optional(),
     name: z.string().trim().min(1, 'must not be empty').max(200),
     segmentId: z.string().min(1).optional(),
     rules: z.unknown().optional(),

@@ -94,31 +94,19 @@ export class Launcher {
     const deliveries: Delivery[] = [];
     for (const customer of page.items) {
       const recipient = resolveRecipient(channel, customer);
-      const id = deliveryId(campaign.id, customer.id);
       deliveries.push(
-        recipient.ok
-          ? newDelivery({
-              id,
-              campaignId: campaign.id,
-              customerId: customer.id,
-              channel: campaign.channel,
-              round: 1,
-              at,
-              status: 'queued',
-              address: recipient.address,
-              message: render(customer),
-            })
-          : newDelivery({
-              id,
-              campaignId: campaign.id,
-              customerId: customer.id,
-              channel: campaign.channel,
-              round: 1,
-              at,
-              status: 'skipped',
-              message: '',
-              skipReason: recipient.reason,
-            }),
+        newDelivery({
+          id: deliveryId(campaign.id, customer.id),
+          campaignId: campaign.id,
+          customerId: customer.id,
+          channel: campaign.channel,
+          round: 1,
+          at,
+          status: recipient.ok ? 'queued' : 'skipped',
+          address: recipient.ok ? recipient.address : undefined,
+          message: recipient.ok ? render(customer) : '',
+          skipReason: recipient.ok ? undefined : recipient.reason,
+        }),
       );
     }
     const created = new Set(await this.ctx.storage.deliveries.createMany(deliveries));

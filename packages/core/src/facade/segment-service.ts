@@ -6,6 +6,7 @@ import { NotFoundError, type Problem, ValidationError } from '../errors.js';
 import type { Page } from '../ports/storage.js';
 import { countSegment, previewSegment } from '../segment/query.js';
 import { parseRules, validateRules } from '../segment/validate.js';
+import { entityIdSchema } from '../util/id-schema.js';
 import { zodProblems } from '../util/zod-problems.js';
 
 /** What `segments.create` accepts. */
@@ -23,12 +24,7 @@ export type SegmentPatch = Partial<Omit<SegmentInput, 'id'>>;
 
 const segmentShape = z
   .object({
-    id: z
-      .string()
-      .min(1)
-      .max(128)
-      .regex(/^[A-Za-z0-9_.:-]+$/, 'use letters, digits, "_", ".", ":" and "-" only')
-      .optional(),
+    id: entityIdSchema.optional(),
     name: z.string().trim().min(1, 'must not be empty').max(200),
     description: z.string().max(2000).optional(),
     rules: z.unknown(),

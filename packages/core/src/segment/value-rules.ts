@@ -1,5 +1,5 @@
 import type { Problem } from '../errors.js';
-import type { FieldDefinition } from './catalog.js';
+import { type FieldDefinition, OPERATORS_BY_TYPE } from './catalog.js';
 import { dateValueToEpoch } from './iso-date.js';
 import { RELATIVE_UNITS } from './relative-date.js';
 import type { ConditionScalar, ConditionValue, Operator, RelativeDuration } from './types.js';
@@ -37,18 +37,9 @@ const VALUE_KIND: Readonly<Record<Operator, ValueKind>> = {
 };
 
 /** Operators that compare strings and so accept `ignoreCase: true` (on `string` fields only). */
-export const IGNORE_CASE_OPERATORS: ReadonlySet<Operator> = new Set<Operator>([
-  '=',
-  '!=',
-  'in',
-  'notIn',
-  'contains',
-  'notContains',
-  'startsWith',
-  'notStartsWith',
-  'endsWith',
-  'notEndsWith',
-]);
+export const IGNORE_CASE_OPERATORS: ReadonlySet<Operator> = new Set<Operator>(
+  OPERATORS_BY_TYPE.string.filter((op) => op !== 'exists' && op !== 'notExists'),
+);
 
 /** Marks a value that failed its checks (its problems have been reported). */
 export const INVALID: unique symbol = Symbol('invalid');

@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import type { AttributeDeclaration, FieldCatalog, FieldType } from '../../src/segment/catalog.js';
 import { createFieldCatalog } from '../../src/segment/create-catalog.js';
+import { IGNORE_CASE_OPERATORS } from '../../src/segment/value-rules.js';
 import { referenceLowerBound } from './segment-reference.js';
 
 /** Custom attributes of {@link testCatalog}: one of each field type. */
@@ -228,18 +229,7 @@ export function ruleValue(type: FieldType, operator: string): fc.Arbitrary<unkno
   }
 }
 
-const IGNORE_CASE_OPS = new Set([
-  '=',
-  '!=',
-  'in',
-  'notIn',
-  'contains',
-  'notContains',
-  'startsWith',
-  'notStartsWith',
-  'endsWith',
-  'notEndsWith',
-]);
+const IGNORE_CASE_OPS: ReadonlySet<string> = IGNORE_CASE_OPERATORS;
 
 /** A valid condition on one of {@link testCatalog}'s fields. */
 export const conditionArbitrary: fc.Arbitrary<Record<string, unknown>> = fc
