@@ -37,6 +37,8 @@ interface Waiter<P> {
   readonly visibilityTimeoutMs: number;
   readonly resolve: (jobs: ReservedJob<P>[]) => void;
   timer: TimerHandle;
+  /** Removes the waiter's abort listener, if it has one. */
+  detach?: () => void;
 }
 
 /**
@@ -123,6 +125,7 @@ export function createMemoryJobQueue<P = SendJob>(options: MemoryJobQueueOptions
     while (waiters.length > 0 && ready.size > 0) {
       const waiter = waiters.shift() as Waiter<P>;
       clock.clearTimeout(waiter.timer);
+      waiter.detach?.();
       waiter.resolve(take(waiter.max, waiter.visibilityTimeoutMs));
     }
     scheduleWake();
@@ -194,12 +197,16 @@ export function createMemoryJobQueue<P = SendJob>(options: MemoryJobQueueOptions
           if (i < 0) return;
           waiters.splice(i, 1);
           clock.clearTimeout(waiter.timer);
-          opts.signal?.removeEventListener('abort', giveUp);
+          waiter.detach?.();
           scheduleWake();
           resolve([]);
         };
         waiter.timer = clock.setTimeout(giveUp, blockMs);
-        opts.signal?.addEventListener('abort', giveUp, { once: true });
+        const signal = opts.signal;
+        if (signal !== undefined) {
+          signal.addEventListener('abort', giveUp, { once: true });
+          waiter.detach = () => signal.removeEventListener('abort', giveUp);
+        }
         waiters.push(waiter);
         scheduleWake();
       });
