@@ -11,6 +11,10 @@ export default defineConfig({
     ],
   },
   test: {
+    // In CI a JSON report is written too, so .ci/run can print one "N passed, N failed" line.
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]]
+      : ['default'],
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

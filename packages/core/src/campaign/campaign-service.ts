@@ -1,7 +1,7 @@
 import type { Campaign, CampaignState } from '../domain/campaign.js';
 import type { Delivery, DeliveryStatus } from '../domain/delivery.js';
 import type { EngineContext } from '../engine/context.js';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, IllegalTransitionError, NotFoundError, ValidationError } from '../errors.js';
 import type { CampaignStats } from '../ports/event-bus.js';
 import type { Page } from '../ports/storage.js';
 import { readCampaignStats } from '../stats/campaign-stats.js';
@@ -80,20 +80,33 @@ export class CampaignService {
    * Launches a draft: with a future `sendAt` it becomes `scheduled` (a worker launches it when due);
    * otherwise it starts `running`: the audience is snapshotted in batches and one send job is
    * enqueued per reachable customer. Launching a running campaign whose snapshot was interrupted
-   * resumes it. Illegal from any other state (`IllegalTransitionError`).
+   * resumes it. A scheduled campaign whose `sendAt` has come launches now. Illegal from any other
+   * state (`IllegalTransitionError`): a running, paused or finished campaign is not launched again.
    */
   async launch(id: string, options: LaunchOptions = {}): Promise<Campaign> {
     const campaign = await this.require(id);
     if (isSnapshotting(campaign)) return this.snapshot(id, options);
     const sendAt = campaign.sendAt?.getTime();
-    if (campaign.state === 'draft' && sendAt !== undefined && sendAt > this.ctx.clock.now()) {
-      return transitionCampaign(this.ctx, id, 'scheduled');
+    const due = sendAt === undefined || sendAt <= this.ctx.clock.now();
+    if (campaign.state === 'draft' && !due) return transitionCampaign(this.ctx, id, 'scheduled');
+    // Only a draft, or a scheduled campaign whose time has come, can be launched. The state machine
+    // alone would let `launch` restart a completed campaign or resume a paused one.
+    if (campaign.state !== 'draft' && !(campaign.state === 'scheduled' && due)) {
+      throw new IllegalTransitionError(
+        'campaign',
+        id,
+        campaign.state,
+        campaign.state === 'scheduled' ? 'scheduled' : 'running',
+      );
     }
     await this.start(campaign);
     return this.snapshot(id, options);
   }
 
-  /** Launches every scheduled campaign whose `sendAt` has come. Returns their ids. */
+  /**
+   * Launches every scheduled campaign whose `sendAt` has come. Returns their ids. A campaign that
+   * cannot start (e.g. its segment was deleted) is logged and left scheduled; the others go on.
+   */
   async launchDue(): Promise<string[]> {
     const now = this.ctx.clock.now();
     const due = (await this.ctx.storage.campaigns.listByState(['scheduled'], 100)).filter(
@@ -106,7 +119,9 @@ export class CampaignService {
         launched.push(campaign.id);
         await this.snapshot(campaign.id, { wait: true });
       } catch (error) {
-        if (!(error instanceof ConflictError) && !isIllegal(error)) throw error;
+        if (error instanceof ConflictError || isIllegal(error)) continue; // another process won
+        // One campaign that cannot launch (e.g. its segment was deleted) must not hold up the rest.
+        this.ctx.logger.error({ err: error, campaignId: campaign.id }, 'could not launch scheduled campaign');
       }
     }
     return launched;
@@ -120,7 +135,7 @@ export class CampaignService {
       if (isSnapshotting(campaign) && (campaign.launch?.leaseUntil ?? 0) <= now) {
         await this.launcher.run(campaign.id);
       } else if (campaign.state === 'running') {
-        await completeIfDone(this.ctx, campaign.id);
+        await this.completeIfDone(campaign.id);
       }
     }
   }
@@ -130,10 +145,15 @@ export class CampaignService {
     return this.changeState(id, 'paused');
   }
 
-  /** Sends again after `pause`. */
+  /** Sends again after `pause`. `IllegalTransitionError` unless the campaign is paused. */
   async resume(id: string): Promise<Campaign> {
-    const campaign = await this.changeState(id, 'running');
-    await completeIfDone(this.ctx, id);
+    const current = await this.require(id);
+    // `draft`/`scheduled` → `running` is a launch, not a resume: it must snapshot the audience.
+    if (current.state !== 'paused') {
+      throw new IllegalTransitionError('campaign', id, current.state, 'running');
+    }
+    const campaign = await this.changeState(id, 'running', 'paused');
+    await this.completeIfDone(id);
     return (await this.get(id)) ?? campaign;
   }
 
@@ -166,25 +186,35 @@ export class CampaignService {
   /**
    * Starts a new round for the permanently failed deliveries of a completed (or failed) campaign:
    * each gets a fresh set of attempts. Returns the campaign unchanged when nothing failed.
+   * `IllegalTransitionError` from any other state.
    */
   async retryFailed(id: string, options: LaunchOptions = {}): Promise<Campaign> {
     const campaign = await this.require(id);
-    const counts = await this.ctx.storage.deliveries.counts(id);
-    if (counts.byStatus.failed === 0 && (campaign.state === 'completed' || campaign.state === 'failed')) {
-      return campaign;
+    // Only a finished campaign starts a new round (a draft or paused one must not jump to `running`).
+    if (campaign.state !== 'completed' && campaign.state !== 'failed') {
+      throw new IllegalTransitionError('campaign', id, campaign.state, 'running');
     }
-    await transitionCampaign(this.ctx, id, 'running', (current) => ({
-      completedAt: undefined,
-      launch: {
-        round: (current.launch?.round ?? 1) + 1,
-        cursor: null,
-        processed: 0,
-        scheduled: 0,
-        done: false,
-        leaseUntil: 0,
-        owner: '',
-      },
-    }));
+    const counts = await this.ctx.storage.deliveries.counts(id);
+    if (counts.byStatus.failed === 0) return campaign;
+    await transitionCampaign(
+      this.ctx,
+      id,
+      'running',
+      (current) => ({
+        completedAt: undefined,
+        launch: {
+          round: (current.launch?.round ?? 1) + 1,
+          cursor: null,
+          processed: 0,
+          scheduled: 0,
+          startedAt: this.ctx.clock.now(),
+          done: false,
+          leaseUntil: 0,
+          owner: '',
+        },
+      }),
+      campaign.state,
+    );
     return this.snapshot(id, options);
   }
 
@@ -223,7 +253,16 @@ export class CampaignService {
       rules,
       launchedAt: new Date(now),
       audienceSize: 0,
-      launch: { round: 1, cursor: null, processed: 0, scheduled: 0, done: false, leaseUntil: 0, owner: '' },
+      launch: {
+        round: 1,
+        cursor: null,
+        processed: 0,
+        scheduled: 0,
+        startedAt: now,
+        done: false,
+        leaseUntil: 0,
+        owner: '',
+      },
     }));
   }
 
@@ -234,8 +273,13 @@ export class CampaignService {
     return this.require(id);
   }
 
-  private async changeState(id: string, to: CampaignState): Promise<Campaign> {
-    const campaign = await transitionCampaign(this.ctx, id, to);
+  /** Completes the campaign if it is done, then publishes its final stats (`campaign.stats` ends completed). */
+  private async completeIfDone(id: string): Promise<void> {
+    if ((await completeIfDone(this.ctx, id)) !== null) await this.publisher.publish(id);
+  }
+
+  private async changeState(id: string, to: CampaignState, from?: CampaignState): Promise<Campaign> {
+    const campaign = await transitionCampaign(this.ctx, id, to, () => ({}), from);
     await this.publisher.publish(id);
     return campaign;
   }

@@ -12,14 +12,18 @@ export function activeDeliveries(counts: DeliveryCounts): number {
 }
 
 /**
- * Completes a running campaign whose launch is done and which has no active delivery left.
- * Safe to call any number of times from any process. Returns the campaign when this call completed it.
+ * Completes a running campaign whose launch is done and which has no active delivery left. On a
+ * channel that `reportsOutcomes`, `sent` deliveries are still waiting for their outcome and count as
+ * active. Safe to call any number of times from any process. Returns the campaign when this call
+ * completed it.
  */
 export async function completeIfDone(ctx: EngineContext, campaignId: string): Promise<Campaign | null> {
   const campaign = await ctx.storage.campaigns.get(campaignId);
   if (campaign === null || campaign.state !== 'running' || campaign.launch?.done !== true) return null;
   const counts = await ctx.storage.deliveries.counts(campaignId);
-  if (activeDeliveries(counts) > 0) return null;
+  const awaitingOutcome =
+    ctx.channels.get(campaign.channel)?.reportsOutcomes === true ? counts.byStatus.sent : 0;
+  if (activeDeliveries(counts) + awaitingOutcome > 0) return null;
   const { campaign: done, changed } = await updateCampaign(ctx, campaignId, (current) => {
     if (current.state !== 'running' || current.launch?.done !== true) return null;
     return { ...current, state: 'completed', completedAt: new Date(ctx.clock.now()) };

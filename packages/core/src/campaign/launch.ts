@@ -6,13 +6,14 @@ import type { Campaign, LaunchProgress } from '../domain/campaign.js';
 import type { Customer } from '../domain/customer.js';
 import type { Delivery } from '../domain/delivery.js';
 import type { EngineContext } from '../engine/context.js';
+import { NotFoundError, TemplateError } from '../errors.js';
 import type { Channel } from '../ports/channel.js';
 import type { EnqueueRequest } from '../ports/job-queue.js';
 import { querySegmentPage } from '../segment/query.js';
 import type { StatsPublisher } from '../stats/stats-publisher.js';
-import { compileTemplate } from '../template/compile.js';
+import { type CompiledTemplate, compileTemplate } from '../template/compile.js';
 import { completeIfDone } from './completion.js';
-import { updateCampaign } from './update.js';
+import { transitionCampaign, updateCampaign } from './update.js';
 
 /**
  * Runs (or resumes) the snapshot of a running campaign's current round, batch by batch:
@@ -41,13 +42,22 @@ export class Launcher {
     const acquired = await this.acquire(campaignId);
     if (acquired === null) {
       const current = await this.ctx.storage.campaigns.get(campaignId);
-      if (current === null) throw new Error(`campaign ${campaignId} vanished`);
+      if (current === null) throw new NotFoundError('campaign', campaignId);
       return current;
     }
     let campaign: Campaign = acquired;
+    // What can never succeed on retry (the channel was unregistered, the catalog lost a variable the
+    // template uses) fails the campaign instead of leaving a launch to be resumed forever.
     const channel = this.ctx.channels.get(campaign.channel);
-    if (channel === undefined) throw new Error(`channel "${campaign.channel}" is not registered`);
-    const template = compileTemplate(campaign.template, { catalog: this.ctx.catalog });
+    if (channel === undefined)
+      return this.fail(campaign.id, `channel "${campaign.channel}" is not registered`);
+    let template: CompiledTemplate;
+    try {
+      template = compileTemplate(campaign.template, { catalog: this.ctx.catalog });
+    } catch (error) {
+      if (!(error instanceof TemplateError)) throw error;
+      return this.fail(campaign.id, error.message);
+    }
     const about = { id: campaign.id, name: campaign.name };
     while (isSnapshotting(campaign)) {
       const launch = campaign.launch as LaunchProgress;
@@ -65,6 +75,11 @@ export class Launcher {
     if (campaign.launch?.done === true) await completeIfDone(this.ctx, campaign.id);
     this.stats.notify(campaign.id);
     return (await this.ctx.storage.campaigns.get(campaign.id)) ?? campaign;
+  }
+
+  private async fail(campaignId: string, reason: string): Promise<Campaign> {
+    this.ctx.logger.error({ campaignId, reason }, 'campaign failed');
+    return transitionCampaign(this.ctx, campaignId, 'failed', () => ({ error: reason }));
   }
 
   /** Takes the lease if it is free, expired or ours; `null` if the launch is held or finished. */
@@ -147,7 +162,10 @@ export class Launcher {
     return { matched: 0, scheduled: toEnqueue.length, nextCursor: page.nextCursor };
   }
 
-  /** Enqueues the first attempt of each delivery, spaced out by the campaign's throttle. */
+  /**
+   * Enqueues the first attempt of each delivery, spaced out by the campaign's throttle from the
+   * start of the round (a "retry failed" round is spaced from its own start, not the launch's).
+   */
   private async enqueue(
     campaign: Campaign,
     launch: LaunchProgress,
@@ -155,7 +173,7 @@ export class Launcher {
   ): Promise<void> {
     if (deliveries.length === 0) return;
     const now = this.ctx.clock.now();
-    const start = campaign.launchedAt?.getTime() ?? now;
+    const start = launch.startedAt ?? campaign.launchedAt?.getTime() ?? now;
     const spacing = campaign.throttlePerSecond === undefined ? 0 : 1000 / campaign.throttlePerSecond;
     const jobs: EnqueueRequest[] = deliveries.map((d, i) => {
       const slotAt = start + (launch.scheduled + i) * spacing;

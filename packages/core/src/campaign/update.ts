@@ -1,6 +1,6 @@
 import type { Campaign, CampaignState } from '../domain/campaign.js';
 import type { EngineContext } from '../engine/context.js';
-import { ConflictError, NotFoundError } from '../errors.js';
+import { ConflictError, IllegalTransitionError, NotFoundError } from '../errors.js';
 import { assertCampaignTransition } from './state-machine.js';
 
 /** How many times an optimistic update re-reads and retries after losing a race. */
@@ -34,15 +34,21 @@ export async function updateCampaign(
 
 /**
  * Moves a campaign to `to`, checking the state machine (an illegal move throws
- * `IllegalTransitionError`), applying `patch`, and publishing `campaign.state`.
+ * `IllegalTransitionError`), applying `patch`, and publishing `campaign.state`. With `from`, the
+ * campaign must (still) be in that state too, so a concurrent change cannot turn e.g. a resume into
+ * a launch.
  */
 export async function transitionCampaign(
   ctx: EngineContext,
   id: string,
   to: CampaignState,
   patch: (current: Campaign) => Partial<Campaign> = () => ({}),
+  from?: CampaignState,
 ): Promise<Campaign> {
   const { campaign, before } = await updateCampaign(ctx, id, (current) => {
+    if (from !== undefined && current.state !== from) {
+      throw new IllegalTransitionError('campaign', id, current.state, to);
+    }
     assertCampaignTransition(current, to);
     return { ...current, ...patch(current), state: to };
   });

@@ -35,7 +35,8 @@ export interface SimulatorOptions {
   /**
    * `'sync'`: the send result is the outcome (accepted, or rejected with `SIMULATED_FAILURE`).
    * `'async'`: every send is accepted with a `vendorMessageId`, and the outcome (`DELIVERED` or
-   * `FAILED`) arrives later as a receipt, handed in batches to the sink given to `connect`.
+   * `FAILED`) arrives later as a receipt, handed in batches to the sink given to `connect`; the
+   * channel then `reportsOutcomes`, so campaigns wait for every outcome before completing.
    * @default 'sync'
    */
   readonly receipts?: 'sync' | 'async';
@@ -307,6 +308,7 @@ export function createSimulatorChannel(options: SimulatorOptions = {}): Simulato
   return {
     name,
     ...(options.address === undefined ? {} : { address: options.address }),
+    reportsOutcomes: mode === 'async',
     send,
     parseReceipt: (body: unknown) => parseReceipts(body),
     connect(newSink) {

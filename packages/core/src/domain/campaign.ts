@@ -30,6 +30,11 @@ export interface LaunchProgress {
   readonly processed: number;
   /** Sending slots handed out so far (for throttle spacing). */
   readonly scheduled: number;
+  /**
+   * When the round started (epoch ms): the throttle spaces the round's first attempts from here.
+   * Absent on records written before it existed; `launchedAt` is used then.
+   */
+  readonly startedAt?: number | undefined;
   /** True once every batch of the round is written and enqueued. */
   readonly done: boolean;
   /** Time (epoch ms) until which the current launcher holds the launch. */

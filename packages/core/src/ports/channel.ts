@@ -58,6 +58,14 @@ export interface Channel {
    * `phone`, `email` → `email`, others → `null` (custom channels must implement it).
    */
   address?(customer: Customer): string | null;
+  /**
+   * True when the channel reports the outcome of every accepted message later, as a `DELIVERED` or
+   * `FAILED` receipt (like the simulator in asynchronous mode). A campaign on such a channel counts
+   * its `sent` deliveries as still in progress: it completes only once every outcome is known, so a
+   * `FAILED` outcome still gets the retry policy. Leave it unset for vendors that may never report
+   * (a campaign would then wait for receipts that never come). @default false
+   */
+  readonly reportsOutcomes?: boolean;
   /** Sends one message attempt. Throwing counts as a retryable rejection. */
   send(message: OutboundMessage, context: SendContext): Promise<SendResult>;
   /** Turns a provider webhook body into receipts, for providers with their own format. */
