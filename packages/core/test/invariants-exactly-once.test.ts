@@ -152,11 +152,7 @@ describe('storage.deliveries.transitionMany is idempotent', () => {
     );
   });
 
-  // BUG: applyDeliveryTransition (src/delivery/transition.ts) treats any `set.vendorMessageId`,
-  // `set.lastError` or `set.nextAttemptAt` as a change, even when the stored value is the same, so a
-  // replayed transition that changes nothing is still reported as applied (non-null), contrary to its
-  // documented "returns null when ... it would change nothing". Counters are not affected.
-  it.fails('a replayed transition that changes nothing is reported as not applied (null)', async () => {
+  it('a replayed transition that changes nothing is reported as not applied (null)', async () => {
     const storage = await seedStorage(['queued']);
     const t: DeliveryTransition = {
       id: 'd0',

@@ -78,8 +78,8 @@ describe('parseReceipts', () => {
       }),
     ).toEqual([
       { path: ['receipts', 1, 'id'], code: 'too_small' },
-      { path: ['receipts', 1, 'status'], code: 'custom' },
-      { path: ['receipts', 1, 'at'], code: 'custom' },
+      { path: ['receipts', 1, 'status'], code: 'invalid_status' },
+      { path: ['receipts', 1, 'at'], code: 'invalid_date' },
       { path: ['receipts', 1, 'attempt'], code: 'too_small' },
       { path: ['receipts', 1, 'retryAfterMs'], code: 'too_small' },
       { path: ['receipts', 1, 'deliveryId'], code: 'missing_reference' },
@@ -93,10 +93,10 @@ describe('parseReceipts', () => {
     expect(problems([{ deliveryId: 'd' }])).toEqual([
       { path: [0, 'id'], code: 'invalid_type' },
       { path: [0, 'status'], code: 'invalid_type' },
-      { path: [0, 'at'], code: 'custom' },
+      { path: [0, 'at'], code: 'invalid_date' },
     ]);
-    expect(problems({ ...base, at: Number.NaN })).toEqual([{ path: ['at'], code: 'custom' }]);
-    expect(problems({ ...base, at: new Date('x') })).toEqual([{ path: ['at'], code: 'custom' }]);
+    expect(problems({ ...base, at: Number.NaN })).toEqual([{ path: ['at'], code: 'invalid_date' }]);
+    expect(problems({ ...base, at: new Date('x') })).toEqual([{ path: ['at'], code: 'invalid_date' }]);
   });
 
   it('refuses input of the wrong shape', () => {

@@ -6,6 +6,7 @@ import type { CampaignStats } from '../ports/event-bus.js';
 import type { Page } from '../ports/storage.js';
 import { readCampaignStats } from '../stats/campaign-stats.js';
 import type { StatsPublisher } from '../stats/stats-publisher.js';
+import { checkPage, type PageInput } from '../util/page-options.js';
 import { completeIfDone } from './completion.js';
 import { buildCampaignDraft } from './create.js';
 import type { Launcher } from './launch.js';
@@ -22,29 +23,13 @@ export interface LaunchOptions {
 }
 
 /** Options of {@link CampaignService.list}. */
-export interface CampaignListOptions {
-  readonly limit?: number;
-  readonly cursor?: string;
+export interface CampaignListOptions extends PageInput {
   readonly states?: readonly CampaignState[];
 }
 
 /** Options of {@link CampaignService.deliveries}. */
-export interface DeliveryListOptions {
-  readonly limit?: number;
-  readonly cursor?: string;
+export interface DeliveryListOptions extends PageInput {
   readonly statuses?: readonly DeliveryStatus[];
-}
-
-const MAX_PAGE = 1000;
-
-function pageLimit(limit: number | undefined, what: string): number {
-  const n = limit ?? 50;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) {
-    throw new ValidationError(`invalid ${what} options`, [
-      { path: ['limit'], code: 'out_of_range', message: `must be an integer from 1 to ${MAX_PAGE}` },
-    ]);
-  }
-  return n;
 }
 
 /** Campaigns: create, launch, pause, resume, cancel, retry failed, stats and the delivery log. */
@@ -68,10 +53,9 @@ export class CampaignService {
   }
 
   /** Campaigns, newest first. */
-  list(options: CampaignListOptions = {}): Promise<Page<Campaign>> {
+  async list(options: CampaignListOptions = {}): Promise<Page<Campaign>> {
     return this.ctx.storage.campaigns.list({
-      limit: pageLimit(options.limit, 'campaign list'),
-      cursor: options.cursor,
+      ...checkPage(options, 'campaign list'),
       ...(options.states === undefined ? {} : { states: options.states }),
     });
   }
@@ -225,10 +209,10 @@ export class CampaignService {
 
   /** The campaign's delivery log, ascending id, optionally only some statuses. */
   async deliveries(id: string, options: DeliveryListOptions = {}): Promise<Page<Delivery>> {
+    const page = checkPage(options, 'delivery list');
     await this.require(id);
     return this.ctx.storage.deliveries.list(id, {
-      limit: pageLimit(options.limit, 'delivery list'),
-      cursor: options.cursor,
+      ...page,
       ...(options.statuses === undefined ? {} : { statuses: options.statuses }),
     });
   }

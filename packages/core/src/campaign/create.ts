@@ -1,6 +1,7 @@
 import type { Campaign } from '../domain/campaign.js';
 import type { EngineContext } from '../engine/context.js';
 import { type Problem, ValidationError } from '../errors.js';
+import { toDate } from '../ingestion/values.js';
 import { resolveRetrySettings } from '../retry/retry-policy.js';
 import type { RuleGroup } from '../segment/types.js';
 import { parseRules, validateRules } from '../segment/validate.js';
@@ -45,7 +46,7 @@ export async function buildCampaignDraft(ctx: EngineContext, input: unknown): Pr
     rules,
     channel: value.channel,
     template: value.template,
-    ...(value.sendAt === undefined ? {} : { sendAt: new Date(value.sendAt) }),
+    ...(value.sendAt === undefined ? {} : { sendAt: toDate(value.sendAt) as Date }),
     ...(value.throttlePerSecond === undefined ? {} : { throttlePerSecond: value.throttlePerSecond }),
     ...(value.retry === undefined ? {} : { retry: value.retry }),
     state: 'draft',
@@ -59,7 +60,10 @@ function samePath(problems: readonly Problem[], p: Problem): boolean {
   return problems.some((q) => q.path.join('.') === p.path.join('.'));
 }
 
-async function crossProblems(ctx: EngineContext, input: Partial<CampaignInput>): Promise<Problem[]> {
+async function crossProblems(
+  ctx: EngineContext,
+  input: Partial<Omit<CampaignInput, 'sendAt'>> & { sendAt?: unknown },
+): Promise<Problem[]> {
   const problems: Problem[] = [];
   const hasSegment = input.segmentId !== undefined;
   const hasRules = input.rules !== undefined;
@@ -95,11 +99,12 @@ async function crossProblems(ctx: EngineContext, input: Partial<CampaignInput>):
       problems.push({ ...p, path: ['template', ...p.path.filter((part) => part !== 'template')] });
     }
   }
-  if (input.sendAt !== undefined) {
-    const at = input.sendAt instanceof Date ? input.sendAt : new Date(String(input.sendAt));
-    if (Number.isNaN(at.getTime())) {
-      problems.push({ path: ['sendAt'], code: 'invalid_date', message: 'must be an ISO 8601 date-time' });
-    }
+  if (input.sendAt !== undefined && toDate(input.sendAt) === null) {
+    problems.push({
+      path: ['sendAt'],
+      code: 'invalid_date',
+      message: 'must be an ISO 8601 date-time (e.g. 2026-12-01T09:00:00Z) or a valid Date',
+    });
   }
   if (input.retry !== undefined && input.retry !== null && typeof input.retry === 'object') {
     // The campaign's settings are merged over the engine's; check the result, as retries will use it.

@@ -32,7 +32,7 @@ export const campaignInputSchema = z
     rules: z.unknown().optional(),
     channel: z.string().min(1, 'must not be empty'),
     template: z.string().min(1, 'must not be empty').max(10_000),
-    sendAt: z.union([z.string(), z.date()]).optional(),
+    sendAt: z.unknown().optional(),
     throttlePerSecond: z.number().positive().max(1_000_000).optional(),
     retry: z
       .object({

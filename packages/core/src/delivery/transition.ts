@@ -73,15 +73,15 @@ export function applyDeliveryTransition(current: Delivery, t: DeliveryTransition
       next.attempts = set.attempts;
       changed = true;
     }
-    if (set.vendorMessageId !== undefined) {
+    if (set.vendorMessageId !== undefined && (set.vendorMessageId ?? undefined) !== current.vendorMessageId) {
       next.vendorMessageId = set.vendorMessageId ?? undefined;
       changed = true;
     }
-    if (set.lastError !== undefined) {
+    if (set.lastError !== undefined && !sameError(set.lastError ?? undefined, current.lastError)) {
       next.lastError = set.lastError ?? undefined;
       changed = true;
     }
-    if (set.nextAttemptAt !== undefined) {
+    if (set.nextAttemptAt !== undefined && !sameTime(set.nextAttemptAt ?? undefined, current.nextAttemptAt)) {
       next.nextAttemptAt = set.nextAttemptAt ?? undefined;
       changed = true;
     }
@@ -103,6 +103,21 @@ export function applyDeliveryTransition(current: Delivery, t: DeliveryTransition
   }
   next.updatedAt = t.at;
   return next;
+}
+
+function sameTime(a: Date | undefined, b: Date | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.getTime() === b.getTime());
+}
+
+function sameError(a: DeliveryError | undefined, b: DeliveryError | undefined): boolean {
+  return (
+    a === b ||
+    (a !== undefined &&
+      b !== undefined &&
+      a.message === b.message &&
+      a.code === b.code &&
+      a.retryable === b.retryable)
+  );
 }
 
 /** A change to a campaign's counters. Status entries may be negative. */

@@ -1,7 +1,6 @@
 import type { CustomerEvent, Order } from '../domain/activity.js';
 import type { Customer } from '../domain/customer.js';
 import type { EngineContext } from '../engine/context.js';
-import { ValidationError } from '../errors.js';
 import {
   type CsvImportOptions,
   type CsvImportReport,
@@ -12,18 +11,7 @@ import { type CustomerUpsertResult, upsertCustomers } from '../ingestion/custome
 import { type EventIngestResult, ingestEvents } from '../ingestion/events.js';
 import { type IngestOptions, ingestOrders, type OrderIngestResult } from '../ingestion/orders.js';
 import type { Page } from '../ports/storage.js';
-
-const MAX_PAGE = 1000;
-
-function pageOptions(options: { limit?: number; cursor?: string }): { limit: number; cursor?: string } {
-  const limit = options.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-    throw new ValidationError('invalid page options', [
-      { path: ['limit'], code: 'out_of_range', message: `must be an integer from 1 to ${MAX_PAGE}` },
-    ]);
-  }
-  return options.cursor === undefined ? { limit } : { limit, cursor: options.cursor };
-}
+import { checkPage, type PageInput } from '../util/page-options.js';
 
 /** Customers, their orders and their events. */
 export class CustomerService {
@@ -44,8 +32,8 @@ export class CustomerService {
   }
 
   /** Customers in ascending id order. */
-  list(options: { limit?: number; cursor?: string } = {}): Promise<Page<Customer>> {
-    return this.ctx.storage.customers.list(pageOptions(options));
+  async list(options: PageInput = {}): Promise<Page<Customer>> {
+    return this.ctx.storage.customers.list(checkPage(options, 'customer list'));
   }
 
   /** Number of customers. */
@@ -72,15 +60,12 @@ export class CustomerService {
   }
 
   /** A customer's orders, newest first. */
-  orders(customerId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<Order>> {
-    return this.ctx.storage.activity.listOrders(customerId, pageOptions(options));
+  async orders(customerId: string, options: PageInput = {}): Promise<Page<Order>> {
+    return this.ctx.storage.activity.listOrders(customerId, checkPage(options, 'order list'));
   }
 
   /** A customer's events, newest first. */
-  events(
-    customerId: string,
-    options: { limit?: number; cursor?: string } = {},
-  ): Promise<Page<CustomerEvent>> {
-    return this.ctx.storage.activity.listEvents(customerId, pageOptions(options));
+  async events(customerId: string, options: PageInput = {}): Promise<Page<CustomerEvent>> {
+    return this.ctx.storage.activity.listEvents(customerId, checkPage(options, 'event list'));
   }
 }

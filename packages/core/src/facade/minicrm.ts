@@ -5,8 +5,6 @@ import { createSimulatorChannel } from '../channel/simulator.js';
 import type { Campaign } from '../domain/campaign.js';
 import { type EngineContext, type Logger, silentLogger } from '../engine/context.js';
 import { guardAdapter } from '../engine/guard.js';
-import { ValidationError } from '../errors.js';
-import { currencyInfo } from '../money/currency.js';
 import type { Channel } from '../ports/channel.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventBus, MiniCrmEvents, MiniCrmEventType, Unsubscribe } from '../ports/event-bus.js';
@@ -16,11 +14,11 @@ import type { Storage } from '../ports/storage.js';
 import { type ReceiptBatchOptions, ReceiptProcessor } from '../receipt/receipt-processor.js';
 import type { RetryPolicy } from '../retry/retry-policy.js';
 import type { AttributeDeclaration, FieldCatalog } from '../segment/catalog.js';
-import { createFieldCatalog } from '../segment/create-catalog.js';
 import { StatsPublisher } from '../stats/stats-publisher.js';
 import { randomIds } from '../time/ids.js';
 import { systemClock } from '../time/system-clock.js';
 import { Worker, type WorkerOptions } from '../worker/worker.js';
+import { checkMiniCrmOptions } from './check-options.js';
 import { CustomerService } from './customer-service.js';
 import { ReceiptService } from './receipt-service.js';
 import { SegmentService } from './segment-service.js';
@@ -109,19 +107,10 @@ export interface MiniCrm {
  */
 export function createMiniCrm(options: MiniCrmOptions = {}): MiniCrm {
   const clock = options.clock ?? systemClock;
-  const currency = currencyInfo(options.currency ?? 'USD');
-  const channels = new Map<string, Channel>();
-  for (const channel of options.channels ?? [
+  const { currency, catalog, channels } = checkMiniCrmOptions(options, () => [
     createSimulatorChannel({ name: 'sms', clock }),
     createSimulatorChannel({ name: 'email', clock }),
-  ]) {
-    if (channels.has(channel.name)) {
-      throw new ValidationError('invalid MiniCRM options', [
-        { path: ['channels'], code: 'duplicate', message: `two channels are named "${channel.name}"` },
-      ]);
-    }
-    channels.set(channel.name, channel);
-  }
+  ]);
   const ctx: EngineContext = {
     storage: guardAdapter('storage', options.storage ?? createMemoryStorage()),
     queue: guardAdapter('queue', options.queue ?? createMemoryJobQueue({ clock })),
@@ -129,7 +118,7 @@ export function createMiniCrm(options: MiniCrmOptions = {}): MiniCrm {
     channels,
     clock,
     ids: options.ids ?? randomIds,
-    catalog: createFieldCatalog({ attributes: options.attributes ?? [] }),
+    catalog,
     currency,
     retry: options.retry ?? {},
     random: options.random ?? Math.random,

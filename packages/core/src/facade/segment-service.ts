@@ -7,6 +7,7 @@ import type { Page } from '../ports/storage.js';
 import { countSegment, previewSegment } from '../segment/query.js';
 import { parseRules, validateRules } from '../segment/validate.js';
 import { entityIdSchema } from '../util/id-schema.js';
+import { checkPage, MAX_PAGE_SIZE, type PageInput } from '../util/page-options.js';
 import { zodProblems } from '../util/zod-problems.js';
 
 /** What `segments.create` accepts. */
@@ -56,8 +57,9 @@ export class SegmentService {
     return this.ctx.storage.segments.get(id);
   }
 
-  list(options: { limit?: number; cursor?: string } = {}): Promise<Page<Segment>> {
-    return this.ctx.storage.segments.list({ limit: options.limit ?? 50, cursor: options.cursor });
+  /** Segments in ascending id order. */
+  async list(options: PageInput = {}): Promise<Page<Segment>> {
+    return this.ctx.storage.segments.list(checkPage(options, 'segment list'));
   }
 
   /**
@@ -91,6 +93,16 @@ export class SegmentService {
     rules: unknown,
     options: { sampleSize?: number } = {},
   ): Promise<{ count: number; sample: Customer[] }> {
+    const size = options.sampleSize ?? 10;
+    const problems: Problem[] = validateRules(rules, this.ctx.catalog);
+    if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
+      problems.push({
+        path: ['sampleSize'],
+        code: 'out_of_range',
+        message: `must be an integer from 0 to ${MAX_PAGE_SIZE}`,
+      });
+    }
+    if (problems.length > 0) throw new ValidationError('invalid segment preview', problems);
     const parsed = parseRules(rules, this.ctx.catalog);
     return previewSegment(
       this.ctx.storage.customers,
@@ -100,7 +112,7 @@ export class SegmentService {
   }
 
   /** How many customers match `rules` now. */
-  count(rules: unknown): Promise<number> {
+  async count(rules: unknown): Promise<number> {
     const parsed = parseRules(rules, this.ctx.catalog);
     return countSegment(this.ctx.storage.customers, {
       rules: parsed,

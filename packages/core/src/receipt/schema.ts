@@ -17,6 +17,7 @@ const status = z.string({ error: 'must be a string' }).transform((value, ctx): R
   if (found !== undefined) return found;
   ctx.addIssue({
     code: 'custom',
+    params: { code: 'invalid_status' },
     message: `must be one of ${RECEIPT_STATUSES.join(', ')} (any case), got "${value}"`,
   });
   return z.NEVER;
@@ -30,6 +31,7 @@ const at = z.unknown().transform((value, ctx): Date => {
   if (date !== undefined && !Number.isNaN(date.getTime())) return date;
   ctx.addIssue({
     code: 'custom',
+    params: { code: 'invalid_date' },
     message:
       value === undefined || value === null
         ? 'is required: an ISO 8601 date, a Date or epoch milliseconds'
