@@ -8,7 +8,7 @@
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type Customer, compileSegment, createFieldCatalog, type RuleGroup } from '@minicrm/core';
+import { type Customer, compileSegment, createFieldCatalog, createRandom, type RuleGroup } from '@minicrm/core';
 import sift from 'sift';
 import { type BenchResult, report, result } from './result.js';
 
@@ -19,20 +19,8 @@ const DAY = 86_400_000;
 const CITIES = ['Mumbai', 'Delhi', 'Bengaluru', 'Pune', 'Chennai', 'Kolkata', 'Hyderabad', 'Jaipur'];
 const TAGS = ['vip', 'newsletter', 'wholesale', 'app-user', 'returning'];
 
-/** mulberry32: a small seeded PRNG, so every run sees the same customers. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function generate(n: number, seed: number): Customer[] {
-  const random = prng(seed);
+  const random = createRandom(seed);
   // Lean: aggregates parts, subscriptions and tag lists are shared between customers.
   const empty = Object.freeze({ spendMinor: 0, orderCount: 0, visits: 0 });
   const subscriptions = Object.freeze({ sms: true, email: true });

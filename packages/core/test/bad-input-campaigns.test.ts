@@ -7,39 +7,15 @@ import {
   createMemoryStorage,
   createMiniCrm,
   createSimulatorChannel,
-  formatPath,
   IllegalTransitionError,
   ManualClock,
   type MiniCrm,
-  type MiniCrmError,
   memoryStorageBackdoor,
   NotFoundError,
-  type Problem,
   type Storage,
   ValidationError,
 } from '../src/index.js';
-
-async function rejection<E extends MiniCrmError>(
-  call: Promise<unknown> | (() => unknown),
-  type: new (...args: never[]) => E,
-  code: string,
-): Promise<E> {
-  const promise = typeof call === 'function' ? Promise.resolve().then(call) : call;
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(type);
-  expect((error as E).code).toBe(code);
-  return error as E;
-}
-
-function pairs(problems: readonly Problem[]): [string, string][] {
-  return problems.map((p): [string, string] => [formatPath(p.path), p.code]).sort();
-}
-
-const paths = (problems: readonly Problem[]) => problems.map((p) => formatPath(p.path)).sort();
-const sorted = (list: [string, string][]) => [...list].sort();
+import { pairs, paths, rejection, sorted } from './support/problems.js';
 
 const RULES = { combinator: 'and', rules: [{ field: 'visits', operator: '>=', value: 0 }] };
 const CAMPAIGN_IDS = ['draft', 'running', 'paused', 'done', 'gone'] as const;

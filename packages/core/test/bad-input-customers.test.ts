@@ -7,37 +7,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   createMemoryStorage,
   createMiniCrm,
-  formatPath,
   ManualClock,
   type MiniCrm,
-  type MiniCrmError,
   memoryStorageBackdoor,
-  type Problem,
   type Storage,
   ValidationError,
 } from '../src/index.js';
-
-/** Awaits a rejection and checks its class and code. */
-async function rejection<E extends MiniCrmError>(
-  promise: Promise<unknown>,
-  type: new (...args: never[]) => E,
-  code: string,
-): Promise<E> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(type);
-  expect((error as E).code).toBe(code);
-  return error as E;
-}
-
-/** `[path, code]` pairs, sorted, for an order-independent exact comparison. */
-function pairs(problems: readonly Problem[]): [string, string][] {
-  return problems.map((p): [string, string] => [formatPath(p.path), p.code]).sort();
-}
-
-const sorted = (list: [string, string][]) => [...list].sort();
+import { pairs, rejection, sorted } from './support/problems.js';
 
 let storage: Storage;
 let crm: MiniCrm;

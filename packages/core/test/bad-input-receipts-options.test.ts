@@ -10,34 +10,11 @@ import {
   formatPath,
   ManualClock,
   type MiniCrm,
-  type MiniCrmError,
   memoryStorageBackdoor,
-  type Problem,
   type Storage,
   ValidationError,
 } from '../src/index.js';
-
-async function rejection<E extends MiniCrmError>(
-  call: Promise<unknown> | (() => unknown),
-  type: new (...args: never[]) => E,
-  code: string,
-): Promise<E> {
-  const promise = typeof call === 'function' ? Promise.resolve().then(call) : call;
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(type);
-  expect((error as E).code).toBe(code);
-  return error as E;
-}
-
-function pairs(problems: readonly Problem[]): [string, string][] {
-  return problems.map((p): [string, string] => [formatPath(p.path), p.code]).sort();
-}
-
-const paths = (problems: readonly Problem[]) => problems.map((p) => formatPath(p.path)).sort();
-const sorted = (list: [string, string][]) => [...list].sort();
+import { pairs, paths, rejection, sorted } from './support/problems.js';
 
 let storage: Storage;
 let crm: MiniCrm;

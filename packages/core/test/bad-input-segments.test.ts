@@ -9,33 +9,10 @@ import {
   formatPath,
   ManualClock,
   type MiniCrm,
-  type MiniCrmError,
   NotFoundError,
-  type Problem,
   ValidationError,
 } from '../src/index.js';
-
-/** Runs `call` (a synchronous throw counts as a rejection) and checks the error's class and code. */
-async function rejection<E extends MiniCrmError>(
-  call: Promise<unknown> | (() => unknown),
-  type: new (...args: never[]) => E,
-  code: string,
-): Promise<E> {
-  const promise = typeof call === 'function' ? Promise.resolve().then(call) : call;
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(type);
-  expect((error as E).code).toBe(code);
-  return error as E;
-}
-
-function pairs(problems: readonly Problem[]): [string, string][] {
-  return problems.map((p): [string, string] => [formatPath(p.path), p.code]).sort();
-}
-
-const sorted = (list: [string, string][]) => [...list].sort();
+import { pairs, rejection, sorted } from './support/problems.js';
 
 const GOOD = { combinator: 'and', rules: [{ field: 'visits', operator: '>=', value: 1 }] };
 

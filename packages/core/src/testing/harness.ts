@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import type { Page, PageOptions, Storage } from '../ports/storage.js';
+import { createRandom } from '../util/random.js';
 import type { StorageBackdoor, StorageConformanceOptions } from './options.js';
 
 /** Per-test access to the storage under test and its back door. */
@@ -111,16 +112,9 @@ export function idsOf(records: readonly { readonly id: string }[]): string[] {
   return records.map((r) => r.id);
 }
 
-/** A small seeded PRNG (mulberry32) returning floats in [0, 1). */
+/** A small seeded PRNG (mulberry32) returning floats in [0, 1); see `createRandom`. */
 export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return createRandom(seed);
 }
 
 /** Shuffles a copy of `items` with `random`. */
