@@ -8,7 +8,13 @@
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { type Customer, compileSegment, createFieldCatalog, createRandom, type RuleGroup } from '@minicrm/core';
+import {
+  type Customer,
+  compileSegment,
+  createFieldCatalog,
+  createRandom,
+  type RuleGroup,
+} from '@minicrm/core';
 import sift from 'sift';
 import { type BenchResult, report, result } from './result.js';
 
