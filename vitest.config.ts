@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^@minicrm\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
       { find: /^@minicrm\/core$/, replacement: src('./packages/core/src/index.ts') },
+      { find: /^@minicrm\/adapters-redis$/, replacement: src('./packages/adapters-redis/src/index.ts') },
     ],
   },
   test: {
@@ -15,8 +16,27 @@ export default defineConfig({
     reporters: process.env.CI
       ? ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]]
       : ['default'],
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'core', include: ['packages/core/test/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'adapters-redis',
+          include: ['packages/adapters-redis/test/**/*.test.ts'],
+          // One redis-server (or REDIS_URL, or a container) for the whole project; tests that kill or
+          // restart Redis start their own.
+          globalSetup: ['packages/adapters-redis/test/support/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: { name: 'examples', include: ['examples/*/test/**/*.test.ts'] },
+      },
+    ],
   },
 });
