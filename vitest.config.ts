@@ -9,6 +9,7 @@ export default defineConfig({
       { find: /^@minicrm\/core\/testing$/, replacement: src('./packages/core/src/testing/index.ts') },
       { find: /^@minicrm\/core$/, replacement: src('./packages/core/src/index.ts') },
       { find: /^@minicrm\/adapters-redis$/, replacement: src('./packages/adapters-redis/src/index.ts') },
+      { find: /^@minicrm\/adapters-mongo$/, replacement: src('./packages/adapters-mongo/src/index.ts') },
     ],
   },
   test: {
@@ -31,6 +32,14 @@ export default defineConfig({
           // One redis-server (or REDIS_URL, or a container) for the whole project; tests that kill or
           // restart Redis start their own.
           globalSetup: ['packages/adapters-redis/test/support/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'adapters-mongo',
+          include: ['packages/adapters-mongo/test/**/*.test.ts'],
+          globalSetup: ['packages/adapters-mongo/test/support/global-setup.ts'],
         },
       },
       {

@@ -1,4 +1,4 @@
-import { LuaScript } from './script.js';
+import { LuaScript } from '../lua-script.js';
 
 /**
  * The queue's Lua scripts. Each runs atomically on the server, reads time from the server (`TIME`),

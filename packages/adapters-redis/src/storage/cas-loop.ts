@@ -5,6 +5,7 @@ import { joinRecord } from './codec.js';
 import { hashTagOf } from './keys.js';
 import type { RecordDecoder, Versioned } from './records.js';
 import { readVersioned } from './records.js';
+import type { VersionCache } from './version-cache.js';
 
 interface Entry extends Versioned {
   /** Index of the item of this round that wrote this state (a prediction), or -1 when read. */
@@ -71,6 +72,11 @@ export interface CasPlan<R> {
   plan(i: number, tx: ItemTx): R;
   /** Called (synchronously) right before each round's scripts are sent, e.g. to send index hints first. */
   beforeWrite?(): Promise<unknown> | undefined;
+  /**
+   * Revisions already known: the first round plans from them instead of reading those records
+   * again; later rounds (after a conflict) always read. Written records are remembered in it.
+   */
+  cache?: VersionCache;
 }
 
 /** Most items planned and written per round; longer inputs go in consecutive slices. */
@@ -96,17 +102,30 @@ export async function casLoop<R>(client: Redis, n: number, plan: CasPlan<R>, wha
       }
       // Randomized exponential backoff, so writers fighting over one hot record take turns.
       if (round > 0) await pause(Math.random() * Math.min(2 ** round, 100));
-      pending = await runRound(client, pending, plan, results);
+      pending = await runRound(client, pending, plan, results, round === 0);
     }
   }
   return results;
 }
 
-async function runRound<R>(client: Redis, pending: readonly number[], plan: CasPlan<R>, results: R[]) {
+async function runRound<R>(
+  client: Redis,
+  pending: readonly number[],
+  plan: CasPlan<R>,
+  results: R[],
+  useCache: boolean,
+) {
   const keys = new Set<string>();
   for (const i of pending) for (const k of plan.keys(i)) keys.add(k);
   const state = new Map<string, Entry>();
-  for (const [k, v] of await readVersioned(client, [...keys], plan.decode)) {
+  const cache = plan.cache;
+  const toRead: string[] = [];
+  for (const k of keys) {
+    const known = useCache ? cache?.get(k) : undefined;
+    if (known === undefined) toRead.push(k);
+    else state.set(k, { rev: known.rev, value: known.value, writer: -1 });
+  }
+  for (const [k, v] of await readVersioned(client, toRead, plan.decode)) {
     state.set(k, { rev: v.rev, value: v.value, writer: -1 });
   }
   const planned: { i: number; result: R; deps: number[]; batch?: CasBatch; pos?: number }[] = [];
@@ -146,6 +165,15 @@ async function runRound<R>(client: Redis, pending: readonly number[], plan: CasP
     }
     if (p.batch !== undefined) applied.add(p.i);
     results[p.i] = p.result;
+  }
+  if (cache !== undefined) {
+    // Remember what this round wrote; forget what lost a race (it is read again next round).
+    for (const [key, entry] of state) {
+      if (entry.writer >= 0 && applied.has(entry.writer))
+        cache.set(key, { rev: entry.rev, value: entry.value });
+      else if (entry.writer >= 0) cache.delete(key);
+    }
+    for (const i of retry) for (const k of plan.keys(i)) cache.delete(k);
   }
   return retry;
 }

@@ -1,4 +1,4 @@
-import { StorageScript } from './script.js';
+import { LuaScript } from '../lua-script.js';
 
 /**
  * The generic compare-and-set script.
@@ -107,4 +107,4 @@ return table.concat(out)
 `;
 
 /** The compiled {@link CAS_LUA}. */
-export const casScript = new StorageScript(CAS_LUA);
+export const casScript = new LuaScript(CAS_LUA);

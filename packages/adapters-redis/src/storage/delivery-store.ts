@@ -2,12 +2,13 @@ import type { Delivery, DeliveryStatus, DeliveryStore, DeliveryTransition, PageO
 import { applyDeliveryTransition, deliveryCountsDelta } from '@minicrm/core';
 import { CasBatch, CasItem } from './cas-batch.js';
 import { CAS_SLICE, casLoop } from './cas-loop.js';
-import { decodeDelivery, encodeDelivery, joinRecord, splitRecord } from './codec.js';
+import { decodeDelivery, encodeDelivery, joinRecord } from './codec.js';
 import type { StoreContext } from './context.js';
 import { countsDeltaFields, countsFromHash } from './delivery-counts.js';
 import { hashTagOf } from './keys.js';
-import { readValues } from './records.js';
+import { readVersioned, type Versioned } from './records.js';
 import { scanPage } from './scan.js';
+import { VersionCache } from './version-cache.js';
 
 /**
  * A `DeliveryStore` on Redis. A campaign's deliveries, id index and counters share its hash slot,
@@ -17,7 +18,24 @@ import { scanPage } from './scan.js';
  */
 export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
   const { client, keys } = ctx;
-  const read = (ids: readonly string[]) => readValues(client, ids.map(keys.delivery), decodeDelivery);
+  // Revisions of the deliveries this process last read or wrote: a worker reads a batch, then
+  // transitions it twice; with the cache the transitions skip reading it again (the compare-and-set
+  // still checks every revision, so a stale entry only costs a re-read).
+  const cache = new VersionCache();
+  const decode = (_key: string, json: string) => freezeDelivery(decodeDelivery(json));
+  const read = async (ids: readonly string[]): Promise<(Delivery | null)[]> => {
+    const dkeys = ids.map(keys.delivery);
+    const found = await readVersioned(client, dkeys, decode);
+    return dkeys.map((key) => {
+      const entry = found.get(key) as Versioned;
+      if (entry.value === null) {
+        cache.delete(key);
+        return null;
+      }
+      cache.set(key, entry);
+      return entry.value as Delivery;
+    });
+  };
 
   /** Records vendor id → delivery id hints; sent before the writes that make them true. */
   const hintVendorIds = (pairs: readonly string[]) =>
@@ -31,6 +49,7 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
       for (const d of deliveries) {
         const key = keys.delivery(d.id);
         const countsKey = keys.campaignCounts(d.campaignId);
+        freezeDelivery(d); // the store owns it from now on (cached and returned as read)
         const item = new CasItem()
           .insert(key, joinRecord(1, encodeDelivery(d)))
           .zadd(keys.campaignDeliveryIds(d.campaignId), d.id);
@@ -54,14 +73,17 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
       const applied = new Map(all.map((b, k) => [b, replies[k] as boolean[]]));
       const inserted: string[] = [];
       placed.forEach((p, i) => {
-        if (applied.get(p.batch)?.[p.pos] === true) inserted.push((deliveries[i] as Delivery).id);
+        const d = deliveries[i] as Delivery;
+        if (applied.get(p.batch)?.[p.pos] === true) {
+          inserted.push(d.id);
+          cache.set(keys.delivery(d.id), { rev: 1, value: d });
+        }
       });
       return inserted;
     },
 
     async get(id: string) {
-      const raw = splitRecord(await client.get(keys.delivery(id)));
-      return raw === null ? null : decodeDelivery(raw.json);
+      return (await read([id]))[0] ?? null;
     },
 
     getMany: read,
@@ -73,14 +95,16 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
         transitions.length,
         {
           keys: (i) => [keys.delivery((transitions[i] as DeliveryTransition).id)],
-          decode: (_key, json) => decodeDelivery(json),
+          decode,
+          cache,
           plan(i, tx) {
             const t = transitions[i] as DeliveryTransition;
             const key = keys.delivery(t.id);
             const current = tx.get<Delivery>(key);
             if (current === null) return null;
-            const next = applyDeliveryTransition(current, t);
-            if (next === null) return null;
+            const changed = applyDeliveryTransition(current, t);
+            if (changed === null) return null;
+            const next = freezeDelivery(changed);
             const countsKey = keys.campaignCounts(current.campaignId);
             tx.group = hashTagOf(countsKey);
             tx.put(key, next, encodeDelivery(next));
@@ -129,4 +153,10 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
       return found;
     },
   };
+}
+
+/** Freezes a delivery (and its `lastError`) in place: deliveries are shared through the cache. */
+function freezeDelivery(d: Delivery): Delivery {
+  if (d.lastError !== undefined && !Object.isFrozen(d.lastError)) Object.freeze(d.lastError);
+  return Object.isFrozen(d) ? d : Object.freeze(d);
 }

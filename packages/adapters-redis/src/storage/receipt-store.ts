@@ -1,6 +1,6 @@
 import type { ReceiptStore } from '@minicrm/core';
+import { LuaScript } from '../lua-script.js';
 import type { StoreContext } from './context.js';
-import { StorageScript } from './script.js';
 
 /** `SADD`s each id; returns one character per id: `1` when it was new. */
 const RECORD_LUA = `
@@ -8,7 +8,7 @@ local out = {}
 for i = 1, #ARGV do out[i] = tostring(redis.call('SADD', KEYS[1], ARGV[i])) end
 return table.concat(out)
 `;
-const recordScript = new StorageScript(RECORD_LUA);
+const recordScript = new LuaScript(RECORD_LUA);
 
 const CHUNK = 5000;
 

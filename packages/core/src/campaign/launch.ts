@@ -135,7 +135,12 @@ export class Launcher {
       }
     }
     await this.enqueue(campaign, launch, toEnqueue);
-    return { matched: page.items.length, scheduled: toEnqueue.length, nextCursor: page.nextCursor };
+    return {
+      fromCursor: launch.cursor,
+      matched: page.items.length,
+      scheduled: toEnqueue.length,
+      nextCursor: page.nextCursor,
+    };
   }
 
   private async failedBatch(campaign: Campaign, launch: LaunchProgress): Promise<BatchOutcome> {
@@ -159,7 +164,12 @@ export class Launcher {
     const toEnqueue = page.items.filter((d) => isAwaitingFirstAttempt(d, launch.round));
     for (const d of results) if (d !== null) toEnqueue.push(d);
     await this.enqueue(campaign, launch, toEnqueue);
-    return { matched: 0, scheduled: toEnqueue.length, nextCursor: page.nextCursor };
+    return {
+      fromCursor: launch.cursor,
+      matched: 0,
+      scheduled: toEnqueue.length,
+      nextCursor: page.nextCursor,
+    };
   }
 
   /**
@@ -196,6 +206,8 @@ export class Launcher {
         lost = true;
         return null;
       }
+      // Already saved: a write whose reply was lost is retried after a conflict; never count twice.
+      if (launch.cursor !== batch.fromCursor) return null;
       return {
         ...current,
         audienceSize: (current.audienceSize ?? 0) + batch.matched,
@@ -214,6 +226,8 @@ export class Launcher {
 }
 
 interface BatchOutcome {
+  /** The cursor the batch started from. */
+  readonly fromCursor: string | null;
   /** Audience members in the batch (round 1 only). */
   readonly matched: number;
   /** Deliveries given a send job. */

@@ -210,12 +210,27 @@ export class Worker {
       })),
     );
     const toSend: Claim[] = [...resends];
+    const unclaimed: Claim[] = [];
     allowed.forEach((claim, i) => {
       const d = claimed[i] ?? null;
-      if (d === null)
-        ack.push(claim.job); // someone else moved it; they own it now
+      if (d === null) unclaimed.push(claim);
       else toSend.push({ ...claim, delivery: d });
     });
+    if (unclaimed.length > 0) {
+      // The claim did not apply: usually another change won (ack: the job is stale). But a claim
+      // whose reply was lost (a connection dropped after the write, the client re-sent it) comes
+      // back as not applied while the delivery *is* sending this attempt: finish it, same key.
+      const current = await this.ctx.storage.deliveries.getMany(unclaimed.map((c) => c.delivery.id));
+      unclaimed.forEach((claim, i) => {
+        const d = current[i] ?? null;
+        const p = claim.job.payload;
+        if (d !== null && d.status === 'sending' && d.round === p.round && d.attempts === p.attempt) {
+          toSend.push({ ...claim, delivery: d });
+        } else {
+          ack.push(claim.job);
+        }
+      });
+    }
 
     const results = await Promise.all(
       toSend.map(({ delivery }) => {

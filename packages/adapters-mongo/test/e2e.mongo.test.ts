@@ -1,0 +1,243 @@
+/**
+ * End to end on MongoDB storage with the Redis job queue and event bus (a mixed deployment): demo
+ * customers with orders and visits; segment previews and counts (pushed down to MongoDB) agree
+ * exactly with the memory engine; a campaign on a saved segment runs to completion with reconciled
+ * stats, equal delivery by delivery to the same campaign on the memory engine.
+ */
+
+import {
+  createRedisEventBus,
+  createRedisJobQueue,
+  type RedisEventBus,
+  type RedisJobQueue,
+} from '@minicrm/adapters-redis';
+import {
+  type Clock,
+  createMiniCrm,
+  createSimulatorChannel,
+  DELIVERY_STATUSES,
+  DEMO_ATTRIBUTES,
+  type Delivery,
+  generateDemoData,
+  type MiniCrm,
+  type RuleGroup,
+  SETTLED_DELIVERY_STATUSES,
+  type SimulatorChannel,
+  sequentialIds,
+} from '@minicrm/core';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  hasRedisServer,
+  type RedisServerProcess,
+  startRedisServer,
+} from '../../adapters-redis/test/support/redis-server.js';
+import type { MongoStorage } from '../src/index.js';
+import { freshPrefix, freshStorage, mongoSource, mongoUrl, useDatabase } from './support/mongo.js';
+
+/** Small: FerretDB (the CI server) writes a few hundred documents per second. */
+const N = Number(process.env.MONGO_E2E_CUSTOMERS ?? 300);
+const NOW = Date.parse('2025-03-31T12:00:00.000Z');
+const TEMPLATE = 'Hi {{ customer.name }}, come back for 10% off!';
+const RETRY = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
+const frozenClock: Clock = {
+  now: () => NOW,
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+const SEGMENTS: Record<string, RuleGroup> = {
+  'spend > 10,000 and visits <= 3': {
+    combinator: 'and',
+    rules: [
+      { field: 'totalSpend', operator: '>', value: 10_000 },
+      { field: 'visits', operator: '<=', value: 3 },
+    ],
+  },
+  'no visit in 3 months, never-visited included': {
+    combinator: 'and',
+    rules: [{ field: 'lastVisitAt', operator: 'notWithinLast', value: { amount: 3, unit: 'months' } }],
+  },
+  'Pune or Delhi vip, or not (newsletter and < 5 orders)': {
+    combinator: 'or',
+    rules: [
+      {
+        combinator: 'and',
+        rules: [
+          { field: 'attributes.city', operator: 'in', value: ['Pune', 'Delhi'] },
+          { field: 'attributes.tags', operator: 'has', value: 'vip' },
+        ],
+      },
+      {
+        combinator: 'and',
+        not: true,
+        rules: [
+          { field: 'attributes.tags', operator: 'has', value: 'newsletter' },
+          { field: 'orderCount', operator: '<', value: 5 },
+        ],
+      },
+    ],
+  },
+  'no email, ordered in the last 30 days': {
+    combinator: 'and',
+    rules: [
+      { field: 'email', operator: 'notExists' },
+      { field: 'lastOrderAt', operator: 'withinLast', value: { amount: 30, unit: 'days' } },
+    ],
+  },
+};
+
+interface Engine {
+  readonly crm: MiniCrm;
+  readonly sms: SimulatorChannel;
+}
+
+function engine(adapters: Parameters<typeof createMiniCrm>[0] = {}): Engine {
+  const sms = createSimulatorChannel({ name: 'sms', successRate: 0.9, seed: 11, clock: frozenClock });
+  const crm = createMiniCrm({
+    ...adapters,
+    channels: [sms],
+    attributes: DEMO_ATTRIBUTES,
+    clock: frozenClock,
+    ids: sequentialIds(),
+    retry: RETRY,
+    launchBatchSize: 250,
+  });
+  return { crm, sms };
+}
+
+async function allDeliveries(crm: MiniCrm, campaignId: string): Promise<Delivery[]> {
+  const out: Delivery[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await crm.campaigns.deliveries(campaignId, { limit: 500, cursor });
+    out.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return out;
+}
+
+const { db } = useDatabase('e2e');
+
+describe.skipIf(mongoUrl === '' || !hasRedisServer())(
+  `end to end: MongoDB storage (${mongoSource}), Redis queue and bus`,
+  () => {
+    const data = generateDemoData({ customers: N, seed: 99, now: new Date(NOW) });
+    const prefix = freshPrefix();
+    let server: RedisServerProcess;
+    let client: Redis;
+    let storage: MongoStorage;
+    let queue: RedisJobQueue;
+    let bus: RedisEventBus;
+    let mongo: Engine;
+    let memory: Engine;
+
+    beforeAll(async () => {
+      server = await startRedisServer();
+      client = new Redis(server.url, { maxRetriesPerRequest: null });
+      storage = await freshStorage(db, prefix);
+      queue = createRedisJobQueue({ client, prefix: 'e2e' });
+      bus = createRedisEventBus({ client, prefix: 'e2e' });
+      mongo = engine({ storage, queue, bus });
+      memory = engine();
+      for (const { crm } of [mongo, memory]) {
+        await crm.customers.upsert(data.customers);
+        await crm.customers.addOrders(data.orders);
+        await crm.customers.addEvents(data.visits);
+      }
+    }, 600_000);
+
+    afterAll(async () => {
+      await mongo?.crm.close();
+      await memory?.crm.close();
+      await queue?.close();
+      await bus?.close();
+      client?.disconnect();
+      await server?.stop();
+    });
+
+    it('ingests every customer with the same aggregates as the memory engine', async () => {
+      expect(await mongo.crm.customers.size()).toBe(N);
+      for (const id of [
+        'cus_0001',
+        `cus_${String(Math.ceil(N / 2)).padStart(4, '0')}`,
+        `cus_${String(N).padStart(4, '0')}`,
+      ]) {
+        expect(await mongo.crm.customers.get(id)).toEqual(await memory.crm.customers.get(id));
+      }
+    });
+
+    for (const [name, rules] of Object.entries(SEGMENTS)) {
+      it(`previews and counts "${name}" exactly as the memory engine does`, async () => {
+        const [r, m] = await Promise.all([
+          mongo.crm.segments.preview(rules, { sampleSize: 20 }),
+          memory.crm.segments.preview(rules, { sampleSize: 20 }),
+        ]);
+        expect(m.count).toBeGreaterThan(0);
+        expect(r.count).toBe(m.count);
+        expect(r.sample.map((c) => c.id)).toEqual(m.sample.map((c) => c.id));
+        expect(await mongo.crm.segments.count(rules)).toBe(m.count);
+      });
+    }
+
+    it('runs a campaign on a saved segment to completion with reconciled stats, equal to the memory run', {
+      timeout: 600_000,
+    }, async () => {
+      const rules = SEGMENTS['no visit in 3 months, never-visited included'] as RuleGroup;
+      const audience = (await memory.crm.segments.preview(rules, { sampleSize: 0 })).count;
+      const runs = await Promise.all(
+        [mongo, memory].map(async ({ crm }) => {
+          const segment = await crm.segments.create({
+            name: 'Lapsed',
+            description: 'No visit in 3 months',
+            rules,
+          });
+          const campaign = await crm.campaigns.create({
+            name: 'Come back',
+            channel: 'sms',
+            template: TEMPLATE,
+            segmentId: segment.id,
+          });
+          const worker = crm.createWorker({ batchSize: 200, blockMs: 20, maintenanceIntervalMs: 50 });
+          worker.start();
+          await crm.campaigns.launch(campaign.id);
+          const done = await crm.waitForCampaign(campaign.id, { timeoutMs: 300_000 });
+          await worker.stop();
+          return {
+            done,
+            stats: await crm.campaigns.stats(campaign.id),
+            deliveries: await allDeliveries(crm, campaign.id),
+          };
+        }),
+      );
+      const [r, m] = runs as [(typeof runs)[0], (typeof runs)[0]];
+      expect(r.done.state).toBe('completed');
+      const { stats, deliveries } = r;
+      expect(stats.audienceSize).toBe(audience);
+      expect(stats.total).toBe(audience);
+      expect(DELIVERY_STATUSES.reduce((n, s) => n + stats.byStatus[s], 0)).toBe(stats.total);
+      expect(deliveries).toHaveLength(audience);
+      for (const s of DELIVERY_STATUSES)
+        expect(stats.byStatus[s], s).toBe(deliveries.filter((d) => d.status === s).length);
+      for (const d of deliveries) expect(SETTLED_DELIVERY_STATUSES).toContain(d.status);
+      expect(stats.attempts).toBe(deliveries.reduce((n, d) => n + d.totalAttempts, 0));
+      expect(stats.byStatus.failed).toBeGreaterThan(0);
+      expect(stats.byStatus.skipped).toBeGreaterThan(0);
+      const sim = mongo.sms.stats();
+      expect(sim.duplicateCalls).toBe(0);
+      expect(sim.calls).toBe(stats.attempts);
+      // A recount straight from the stored documents agrees with the stats.
+      const raw = db.collection(`${prefix}deliveries`);
+      for (const s of DELIVERY_STATUSES) {
+        expect(await raw.countDocuments({ campaignId: r.done.id, status: s }), `raw ${s}`).toBe(
+          stats.byStatus[s],
+        );
+      }
+      const { at: _r, ...mongoStats } = stats;
+      const { at: _m, ...memoryStats } = m.stats;
+      expect(mongoStats).toEqual(memoryStats);
+      const view = (d: Delivery) => [d.id, d.status, d.attempts, d.totalAttempts, d.message, d.skipReason];
+      expect(deliveries.map(view)).toEqual(m.deliveries.map(view));
+    });
+  },
+);

@@ -1,0 +1,85 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+
+/** A FerretDB server started by the tests. */
+export interface FerretDbProcess {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Where the `ferretdb` binary is: PATH, else `$(go env GOPATH)/bin`; `undefined` when absent. */
+export function findFerretDb(): string | undefined {
+  const onPath = spawnSync('sh', ['-c', 'command -v ferretdb'], { encoding: 'utf8' });
+  if (onPath.status === 0) return onPath.stdout.trim();
+  const gopath = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' });
+  if (gopath.status !== 0) return undefined;
+  const bin = join(gopath.stdout.trim(), 'bin', 'ferretdb');
+  return existsSync(bin) ? bin : undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+async function waitForPing(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new MongoClient(url, { serverSelectionTimeoutMS: 500 });
+    try {
+      await client.db('admin').command({ ping: 1 });
+      return;
+    } catch {
+      // not up yet
+    } finally {
+      await client.close().catch(() => {});
+    }
+    if (Date.now() > deadline) throw new Error(`FerretDB at ${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Starts FerretDB (`--handler=sqlite` in a temp directory, telemetry off) on free loopback ports.
+ */
+export async function startFerretDb(binary: string): Promise<FerretDbProcess> {
+  const [port, debugPort] = [await freePort(), await freePort()];
+  const dir = mkdtempSync(join(tmpdir(), 'minicrm-ferretdb-'));
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dir}/`,
+      `--state-dir=${dir}`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--debug-addr=127.0.0.1:${debugPort}`,
+      '--telemetry=disable',
+      '--log-level=error',
+    ],
+    { stdio: 'ignore' },
+  );
+  const url = `mongodb://127.0.0.1:${port}/`;
+  await waitForPing(url, 20_000);
+  return {
+    url,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
