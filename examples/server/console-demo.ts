@@ -7,8 +7,8 @@ import {
   type CampaignStats,
   createMiniCrm,
   DEMO_ATTRIBUTES,
+  DEMO_SEGMENTS,
   generateDemoData,
-  type RuleGroup,
 } from '@minicrm/core';
 
 const crm = createMiniCrm({ attributes: DEMO_ATTRIBUTES, retry: { baseDelayMs: 50, maxDelayMs: 500 } });
@@ -20,20 +20,7 @@ console.log(
   `Seeded ${data.customers.length} customers, ${data.orders.length} orders, ${data.visits.length} visits.\n`,
 );
 
-const segments: Record<string, RuleGroup> = {
-  'Spend > 10,000': { combinator: 'and', rules: [{ field: 'totalSpend', operator: '>', value: 10_000 }] },
-  'Spend > 10,000 and visits ≤ 3': {
-    combinator: 'and',
-    rules: [
-      { field: 'totalSpend', operator: '>', value: 10_000 },
-      { field: 'visits', operator: '<=', value: 3 },
-    ],
-  },
-  'No visit in 3 months (or never)': {
-    combinator: 'and',
-    rules: [{ field: 'lastVisitAt', operator: 'notWithinLast', value: { amount: 3, unit: 'months' } }],
-  },
-};
+const segments = Object.fromEntries(Object.entries(DEMO_SEGMENTS).slice(0, 3));
 for (const [name, rules] of Object.entries(segments)) {
   const preview = await crm.segments.preview(rules, { sampleSize: 3 });
   console.log(

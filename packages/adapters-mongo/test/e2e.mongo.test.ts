@@ -17,6 +17,7 @@ import {
   createSimulatorChannel,
   DELIVERY_STATUSES,
   DEMO_ATTRIBUTES,
+  DEMO_SEGMENTS,
   type Delivery,
   generateDemoData,
   type MiniCrm,
@@ -46,46 +47,8 @@ const frozenClock: Clock = {
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
 
-const SEGMENTS: Record<string, RuleGroup> = {
-  'spend > 10,000 and visits <= 3': {
-    combinator: 'and',
-    rules: [
-      { field: 'totalSpend', operator: '>', value: 10_000 },
-      { field: 'visits', operator: '<=', value: 3 },
-    ],
-  },
-  'no visit in 3 months, never-visited included': {
-    combinator: 'and',
-    rules: [{ field: 'lastVisitAt', operator: 'notWithinLast', value: { amount: 3, unit: 'months' } }],
-  },
-  'Pune or Delhi vip, or not (newsletter and < 5 orders)': {
-    combinator: 'or',
-    rules: [
-      {
-        combinator: 'and',
-        rules: [
-          { field: 'attributes.city', operator: 'in', value: ['Pune', 'Delhi'] },
-          { field: 'attributes.tags', operator: 'has', value: 'vip' },
-        ],
-      },
-      {
-        combinator: 'and',
-        not: true,
-        rules: [
-          { field: 'attributes.tags', operator: 'has', value: 'newsletter' },
-          { field: 'orderCount', operator: '<', value: 5 },
-        ],
-      },
-    ],
-  },
-  'no email, ordered in the last 30 days': {
-    combinator: 'and',
-    rules: [
-      { field: 'email', operator: 'notExists' },
-      { field: 'lastOrderAt', operator: 'withinLast', value: { amount: 30, unit: 'days' } },
-    ],
-  },
-};
+// The classic and compound demo segments, but the first (FerretDB is slow; the second covers it).
+const SEGMENTS = Object.fromEntries(Object.entries(DEMO_SEGMENTS).slice(1));
 
 interface Engine {
   readonly crm: MiniCrm;
@@ -183,7 +146,7 @@ describe.skipIf(mongoUrl === '' || !hasRedisServer())(
     it('runs a campaign on a saved segment to completion with reconciled stats, equal to the memory run', {
       timeout: 600_000,
     }, async () => {
-      const rules = SEGMENTS['no visit in 3 months, never-visited included'] as RuleGroup;
+      const rules = SEGMENTS['No visit in 3 months (or never)'] as RuleGroup;
       const audience = (await memory.crm.segments.preview(rules, { sampleSize: 0 })).count;
       const runs = await Promise.all(
         [mongo, memory].map(async ({ crm }) => {

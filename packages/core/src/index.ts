@@ -14,6 +14,7 @@ export * from './delivery/id.js';
 export * from './delivery/status.js';
 export * from './delivery/transition.js';
 export * from './demo/demo-data.js';
+export * from './demo/demo-segments.js';
 export type * from './domain/activity.js';
 export * from './domain/campaign.js';
 export * from './domain/customer.js';

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
+import { freePort } from '../../../adapters-redis/test/support/redis-server.js';
 
 /** A FerretDB server started by the tests. */
 export interface FerretDbProcess {
@@ -19,18 +19,6 @@ export function findFerretDb(): string | undefined {
   if (gopath.status !== 0) return undefined;
   const bin = join(gopath.stdout.trim(), 'bin', 'ferretdb');
   return existsSync(bin) ? bin : undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 async function waitForPing(url: string, timeoutMs: number): Promise<void> {
