@@ -19,6 +19,8 @@ const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { encoding: 'utf8', .
 const has = (cmd) => run('sh', ['-c', `command -v ${cmd}`]).status === 0;
 const root = typeof process.getuid === 'function' && process.getuid() === 0;
 const problems = [];
+// Go may be installed without being on PATH (Debian images put it in /usr/local/go).
+const GO = has('go') ? 'go' : existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : undefined;
 
 if (!has('redis-server') && !process.env.REDIS_URL) {
   if (root && has('apt-get')) {
@@ -35,18 +37,18 @@ if (!has('redis-server') && !process.env.REDIS_URL) {
 
 function ferretdbPath() {
   if (has('ferretdb')) return run('sh', ['-c', 'command -v ferretdb']).stdout.trim();
-  if (!has('go')) return undefined;
-  const gopath = run('go', ['env', 'GOPATH']).stdout.trim();
+  if (GO === undefined) return undefined;
+  const gopath = run(GO, ['env', 'GOPATH']).stdout.trim();
   const bin = join(gopath, 'bin', 'ferretdb');
   return existsSync(bin) ? bin : undefined;
 }
 
 if (!process.env.MONGO_URL && ferretdbPath() === undefined) {
-  if (has('go')) {
+  if (GO !== undefined) {
     console.log(
       `Building FerretDB ${FERRETDB_VERSION} with Go for the MongoDB adapter tests (about a minute)`,
     );
-    const download = run('go', [
+    const download = run(GO, [
       'mod',
       'download',
       '-json',
@@ -60,9 +62,9 @@ if (!process.env.MONGO_URL && ferretdbPath() === undefined) {
       cpSync(dir, work, { recursive: true });
       run('chmod', ['-R', 'u+w', work]);
       writeFileSync(join(work, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
-      const gopath = run('go', ['env', 'GOPATH']).stdout.trim();
+      const gopath = run(GO, ['env', 'GOPATH']).stdout.trim();
       const out = join(gopath, 'bin', 'ferretdb');
-      const build = run('go', ['build', '-o', out, './cmd/ferretdb'], { cwd: work, stdio: 'inherit' });
+      const build = run(GO, ['build', '-o', out, './cmd/ferretdb'], { cwd: work, stdio: 'inherit' });
       rmSync(work, { recursive: true, force: true });
       if (build.status !== 0) problems.push('go build of FerretDB failed');
       else chmodSync(out, 0o755);

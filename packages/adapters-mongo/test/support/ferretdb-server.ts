@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { freePort } from '../../../adapters-redis/test/support/redis-server.js';
@@ -15,10 +15,12 @@ export interface FerretDbProcess {
 export function findFerretDb(): string | undefined {
   const onPath = spawnSync('sh', ['-c', 'command -v ferretdb'], { encoding: 'utf8' });
   if (onPath.status === 0) return onPath.stdout.trim();
-  const gopath = spawnSync('go', ['env', 'GOPATH'], { encoding: 'utf8' });
-  if (gopath.status !== 0) return undefined;
-  const bin = join(gopath.stdout.trim(), 'bin', 'ferretdb');
-  return existsSync(bin) ? bin : undefined;
+  const go = existsSync('/usr/local/go/bin/go') ? '/usr/local/go/bin/go' : 'go';
+  const gopath = spawnSync(go, ['env', 'GOPATH'], { encoding: 'utf8' });
+  const dirs = [gopath.status === 0 ? gopath.stdout.trim() : '', join(homedir(), 'go')].filter(
+    (d) => d !== '',
+  );
+  return dirs.map((d) => join(d, 'bin', 'ferretdb')).find((bin) => existsSync(bin));
 }
 
 async function waitForPing(url: string, timeoutMs: number): Promise<void> {
