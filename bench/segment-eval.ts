@@ -8,22 +8,13 @@
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import {
-  type Customer,
-  compileSegment,
-  createFieldCatalog,
-  createRandom,
-  type RuleGroup,
-} from '@minicrm/core';
+import { type Customer, compileSegment, createRandom } from '@minicrm/core';
 import sift from 'sift';
 import { type BenchResult, report, result } from './result.js';
+import { CITIES, catalog, DAY, NOW, RULES, TAGS } from './segment-population.js';
 
 const N = 1_000_000;
 const RUNS = 9;
-const NOW = new Date('2024-06-30T12:00:00.000Z');
-const DAY = 86_400_000;
-const CITIES = ['Mumbai', 'Delhi', 'Bengaluru', 'Pune', 'Chennai', 'Kolkata', 'Hyderabad', 'Jaipur'];
-const TAGS = ['vip', 'newsletter', 'wholesale', 'app-user', 'returning'];
 
 function generate(n: number, seed: number): Customer[] {
   const random = createRandom(seed);
@@ -66,41 +57,6 @@ function generate(n: number, seed: number): Customer[] {
   }
   return out;
 }
-
-const catalog = createFieldCatalog({
-  attributes: [
-    { name: 'city', type: 'enum', options: CITIES },
-    { name: 'tags', type: 'tags' },
-  ],
-});
-
-/** Three OR branches of two conditions: numbers, dates (absolute and relative), a set and an array. */
-const RULES: RuleGroup = {
-  combinator: 'or',
-  rules: [
-    {
-      combinator: 'and',
-      rules: [
-        { field: 'totalSpend', operator: '>', value: 20000 },
-        { field: 'lastOrderAt', operator: 'withinLast', value: { amount: 90, unit: 'days' } },
-      ],
-    },
-    {
-      combinator: 'and',
-      rules: [
-        { field: 'attributes.city', operator: 'in', value: ['Pune', 'Jaipur', 'Kolkata'] },
-        { field: 'visits', operator: '>=', value: 10 },
-      ],
-    },
-    {
-      combinator: 'and',
-      rules: [
-        { field: 'attributes.tags', operator: 'hasAny', value: ['vip', 'wholesale'] },
-        { field: 'createdAt', operator: 'before', value: '2023-01-01' },
-      ],
-    },
-  ],
-};
 
 const NINETY_DAYS_AGO = new Date(NOW.getTime() - 90 * DAY);
 const CUTOFF = new Date('2023-01-01T00:00:00.000Z');

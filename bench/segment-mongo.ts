@@ -18,64 +18,19 @@ import {
   decodeCustomer,
   encodeCustomer,
 } from '@minicrm/adapters-mongo';
-import {
-  type Customer,
-  compileSegment,
-  createFieldCatalog,
-  createRandom,
-  type RuleGroup,
-  type SegmentQuery,
-} from '@minicrm/core';
+import { type Customer, compileSegment, createRandom, type SegmentQuery } from '@minicrm/core';
 import { type Collection, type Db, type Document, type Filter, MongoClient } from 'mongodb';
 import { findFerretDb, startFerretDb } from '../packages/adapters-mongo/test/support/ferretdb-server.js';
 import { type BenchResult, report, result } from './result.js';
+import { CITIES, catalog, DAY, NOW, RULES, TAGS } from './segment-population.js';
 
 const N = Number(process.env.SEGMENT_MONGO_N ?? 200_000);
 const RUNS = Number(process.env.SEGMENT_MONGO_RUNS ?? 3);
 const BATCH = 1000;
-const NOW = new Date('2024-06-30T12:00:00.000Z');
-const DAY = 86_400_000;
-const CITIES = ['Mumbai', 'Delhi', 'Bengaluru', 'Pune', 'Chennai', 'Kolkata', 'Hyderabad', 'Jaipur'];
-const TAGS = ['vip', 'newsletter', 'wholesale', 'app-user', 'returning'];
 
 interface Doc extends Document {
   _id: string;
 }
-
-const catalog = createFieldCatalog({
-  attributes: [
-    { name: 'city', type: 'enum', options: CITIES },
-    { name: 'tags', type: 'tags' },
-  ],
-});
-
-/** The rule of bench/segment-eval.ts: three OR branches of two conditions. */
-const RULES: RuleGroup = {
-  combinator: 'or',
-  rules: [
-    {
-      combinator: 'and',
-      rules: [
-        { field: 'totalSpend', operator: '>', value: 20000 },
-        { field: 'lastOrderAt', operator: 'withinLast', value: { amount: 90, unit: 'days' } },
-      ],
-    },
-    {
-      combinator: 'and',
-      rules: [
-        { field: 'attributes.city', operator: 'in', value: ['Pune', 'Jaipur', 'Kolkata'] },
-        { field: 'visits', operator: '>=', value: 10 },
-      ],
-    },
-    {
-      combinator: 'and',
-      rules: [
-        { field: 'attributes.tags', operator: 'hasAny', value: ['vip', 'wholesale'] },
-        { field: 'createdAt', operator: 'before', value: '2023-01-01' },
-      ],
-    },
-  ],
-};
 
 /** The same population as bench/segment-eval.ts (same distributions, same seed). */
 function customer(i: number, random: () => number): Customer {

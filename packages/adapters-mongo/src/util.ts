@@ -1,31 +1,7 @@
 /** MongoDB's duplicate-key error code. */
 export const DUPLICATE_KEY = 11000;
 
-/** Encodes a listing position as an opaque, URL-safe cursor. */
-export function encodeCursor(key: unknown): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
-
-/** Decodes a cursor made by {@link encodeCursor}; `undefined` for an absent or malformed one. */
-export function decodeCursor(cursor: string | undefined): unknown {
-  if (cursor === undefined || cursor === '') return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** The id an ascending-id cursor holds, or `undefined`. */
-export function decodeIdCursor(cursor: string | undefined): string | undefined {
-  const key = decodeCursor(cursor);
-  return typeof key === 'string' ? key : undefined;
-}
-
-/** A page size from `PageOptions.limit`: an integer ≥ 1. */
-export function pageLimit(limit: number): number {
-  return Math.max(1, Math.floor(limit));
-}
+export { decodeCursor, decodeIdCursor, encodeCursor, pageLimit } from '@minicrm/core';
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; results in input order. */
 export async function mapLimit<T, R>(

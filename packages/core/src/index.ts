@@ -50,5 +50,6 @@ export * from './template/index.js';
 export * from './time/ids.js';
 export * from './time/manual-clock.js';
 export * from './time/system-clock.js';
+export * from './util/cursor.js';
 export * from './util/random.js';
 export * from './worker/worker.js';

@@ -1,25 +1,8 @@
 import type { Page } from '../../ports/storage.js';
 
-/** Encodes a listing position as an opaque, URL-safe cursor. */
-export function encodeCursor(key: unknown): string {
-  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
-}
+import { encodeCursor } from '../../util/cursor.js';
 
-/** Decodes a cursor made by {@link encodeCursor}; `undefined` for an absent or malformed cursor. */
-export function decodeCursor(cursor: string | undefined): unknown {
-  if (cursor === undefined || cursor === '') return undefined;
-  try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Decodes a cursor holding one id (ascending-id listings). */
-export function decodeIdCursor(cursor: string | undefined): string | undefined {
-  const key = decodeCursor(cursor);
-  return typeof key === 'string' ? key : undefined;
-}
+export { decodeCursor, decodeIdCursor, encodeCursor } from '../../util/cursor.js';
 
 /**
  * One page of `ids` (ascending) from index `start`: up to `limit` records that pass `filter`, and a
