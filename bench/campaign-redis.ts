@@ -86,6 +86,29 @@ async function topCommands(client: Redis): Promise<string> {
   return rows.map((r) => `  ${r.name}: ${r.calls} calls, ${r.ms.toFixed(0)} ms`).join('\n');
 }
 
+/**
+ * Time per Lua script since profiling began, from the slow log (which, while profiling, logs every
+ * command over 100 µs), named by the script's first key, since the sha alone says little.
+ */
+async function topScripts(client: Redis): Promise<string> {
+  const log = (await client.slowlog('GET', -1)) as [number, number, number, string[]][];
+  const rows = new Map<string, { calls: number; ms: number }>();
+  for (const [, , usec, args] of log) {
+    if (String(args[0]).toLowerCase() !== 'evalsha') continue;
+    const name = `${String(args[1]).slice(0, 8)} ${String(args[3] ?? '')
+      .replace(/^\{[^}]*\}/, '')
+      .replace(/[~].*$/, '')}`;
+    const row = rows.get(name) ?? { calls: 0, ms: 0 };
+    row.calls++;
+    row.ms += usec / 1000;
+    rows.set(name, row);
+  }
+  return [...rows]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .map(([name, r]) => `  script ${name}: ${r.calls} calls, ${r.ms.toFixed(0)} ms`)
+    .join('\n');
+}
+
 interface CampaignRun {
   readonly seconds: number;
   readonly deliveriesPerSecond: number;
@@ -140,7 +163,12 @@ async function main(): Promise<void> {
         template: "Hi {{ customer.name }}, here's 10% off on your next order!",
         rules: { combinator: 'and', rules: [{ field: 'name', operator: 'exists' }] },
       });
-      if (profiling) await client.config('RESETSTAT');
+      if (profiling) {
+        await client.config('RESETSTAT');
+        await client.config('SET', 'slowlog-max-len', '100000');
+        await client.config('SET', 'slowlog-log-slower-than', '100'); // µs: skips the commands scripts run
+        await client.slowlog('RESET');
+      }
       const cpu0 = await redisCpuSeconds(client);
       const ownCpu0 = process.cpuUsage();
       const start = performance.now();
@@ -150,7 +178,7 @@ async function main(): Promise<void> {
       const seconds = (performance.now() - start) / 1000;
       const redisCpu = (await redisCpuSeconds(client)) - cpu0;
       const ownCpu = process.cpuUsage(ownCpu0);
-      if (profiling) console.log(await topCommands(client));
+      if (profiling) console.log(`${await topCommands(client)}\n${await topScripts(client)}`);
       await Promise.all(workers.map((w) => w.stop()));
       const stats = await crm.campaigns.stats(campaign.id);
       if (

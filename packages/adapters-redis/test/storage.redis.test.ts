@@ -53,7 +53,16 @@ function rawBackdoor(client: Redis, prefix: string): StorageBackdoor {
   const tagOf = (deliveryId: string) => deliveryId.split('~')[0] as string;
   return {
     customer: async (id) => decodeRaw(await client.get(`{${prefix}:cust}:c:${id}`)),
-    delivery: async (id) => decodeRaw(await client.get(`{${prefix}:cmp:${tagOf(id)}}:d:${id}`)),
+    // A delivery is two keys: its state (`<rev>|<json>`) and its body (plain JSON, fixed at creation).
+    delivery: async (id) => {
+      const [state, body] = await client.mget(
+        `{${prefix}:cmp:${tagOf(id)}}:d:${id}`,
+        `{${prefix}:cmp:${tagOf(id)}}:db:${id}`,
+      );
+      const decoded = decodeRaw(state ?? null);
+      if (decoded === null || body === null || body === undefined) return null;
+      return { ...(JSON.parse(body) as Record<string, unknown>), ...decoded, id };
+    },
     campaign: async (id) => decodeRaw(await client.get(`{${prefix}:camp}:k:${id}`)),
   };
 }

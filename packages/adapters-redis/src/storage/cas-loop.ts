@@ -64,6 +64,8 @@ export interface CasPlan<R> {
   /** The records item `i` reads. */
   keys(i: number): readonly string[];
   decode: RecordDecoder;
+  /** Reads records (default: `readVersioned` with `decode`), for records stored in more than one key. */
+  read?(keys: readonly string[]): Promise<Map<string, Versioned>>;
   /**
    * Decides item `i` from the records in `tx`, returning its result; operations added to `tx.item`
    * make it a write that happens only if the records it read are unchanged (the result counts only
@@ -125,7 +127,8 @@ async function runRound<R>(
     if (known === undefined) toRead.push(k);
     else state.set(k, { rev: known.rev, value: known.value, writer: -1 });
   }
-  for (const [k, v] of await readVersioned(client, toRead, plan.decode)) {
+  const read = plan.read?.(toRead) ?? readVersioned(client, toRead, plan.decode);
+  for (const [k, v] of await read) {
     state.set(k, { rev: v.rev, value: v.value, writer: -1 });
   }
   const planned: { i: number; result: R; deps: number[]; batch?: CasBatch; pos?: number }[] = [];

@@ -2,11 +2,11 @@ import type { Delivery, DeliveryStatus, DeliveryStore, DeliveryTransition, PageO
 import { applyDeliveryTransition, deliveryCountsDelta } from '@minicrm/core';
 import { CasBatch, CasItem } from './cas-batch.js';
 import { CAS_SLICE, casLoop } from './cas-loop.js';
-import { decodeDelivery, encodeDelivery, joinRecord } from './codec.js';
+import { decodeDelivery, encodeDeliveryBody, encodeDeliveryState, joinRecord, splitRecord } from './codec.js';
 import type { StoreContext } from './context.js';
 import { countsDeltaFields, countsFromHash } from './delivery-counts.js';
 import { hashTagOf } from './keys.js';
-import { readVersioned, type Versioned } from './records.js';
+import { mgetBySlot, type Versioned } from './records.js';
 import { scanPage } from './scan.js';
 import { VersionCache } from './version-cache.js';
 
@@ -14,7 +14,8 @@ import { VersionCache } from './version-cache.js';
  * A `DeliveryStore` on Redis. A campaign's deliveries, id index and counters share its hash slot,
  * so `createMany` and `transitionMany` are one script per campaign (per 2,000 deliveries), with the
  * counter deltas applied in the same script. Transitions are computed in JS with
- * `applyDeliveryTransition` and written with a compare-and-set on each delivery's revision.
+ * `applyDeliveryTransition` and written with a compare-and-set on each delivery's revision. A
+ * delivery is two keys: its body (fixed at creation) and its state (rewritten by transitions).
  */
 export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
   const { client, keys } = ctx;
@@ -22,10 +23,39 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
   // transitions it twice; with the cache the transitions skip reading it again (the compare-and-set
   // still checks every revision, so a stale entry only costs a re-read).
   const cache = new VersionCache();
-  const decode = (_key: string, json: string) => freezeDelivery(decodeDelivery(json));
+  const unused = () => {
+    throw new Error('internal: deliveries are read with their body');
+  };
+  /** Reads state and body of the deliveries under `dkeys` (state keys) in one round trip. */
+  const readVersionedDeliveries = async (dkeys: readonly string[]): Promise<Map<string, Versioned>> => {
+    const n = dkeys.length;
+    const out = new Map<string, Versioned>();
+    if (n === 0) return out;
+    const all = new Array<string>(2 * n);
+    const ids = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      const key = dkeys[i] as string;
+      const id = key.slice(key.indexOf(':d:') + 3);
+      ids[i] = id;
+      all[i] = key;
+      all[n + i] = keys.deliveryBody(id);
+    }
+    const values = await mgetBySlot(client, all);
+    for (let i = 0; i < n; i++) {
+      const state = splitRecord(values[i] ?? null);
+      const body = values[n + i] ?? null;
+      out.set(
+        dkeys[i] as string,
+        state === null || body === null
+          ? { rev: 0, value: null }
+          : { rev: state.rev, value: freezeDelivery(decodeDelivery(ids[i] as string, body, state.json)) },
+      );
+    }
+    return out;
+  };
   const read = async (ids: readonly string[]): Promise<(Delivery | null)[]> => {
     const dkeys = ids.map(keys.delivery);
-    const found = await readVersioned(client, dkeys, decode);
+    const found = await readVersionedDeliveries(dkeys);
     return dkeys.map((key) => {
       const entry = found.get(key) as Versioned;
       if (entry.value === null) {
@@ -51,7 +81,8 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
         const countsKey = keys.campaignCounts(d.campaignId);
         freezeDelivery(d); // the store owns it from now on (cached and returned as read)
         const item = new CasItem()
-          .insert(key, joinRecord(1, encodeDelivery(d)))
+          .insert(key, joinRecord(1, encodeDeliveryState(d)))
+          .write(keys.deliveryBody(d.id), encodeDeliveryBody(d))
           .zadd(keys.campaignDeliveryIds(d.campaignId), d.id);
         item.incr(countsKey, countsDeltaFields(deliveryCountsDelta(null, d)));
         if (d.vendorMessageId !== undefined) hints.push(d.vendorMessageId, d.id);
@@ -95,7 +126,8 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
         transitions.length,
         {
           keys: (i) => [keys.delivery((transitions[i] as DeliveryTransition).id)],
-          decode,
+          decode: unused,
+          read: readVersionedDeliveries,
           cache,
           plan(i, tx) {
             const t = transitions[i] as DeliveryTransition;
@@ -107,7 +139,7 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
             const next = freezeDelivery(changed);
             const countsKey = keys.campaignCounts(current.campaignId);
             tx.group = hashTagOf(countsKey);
-            tx.put(key, next, encodeDelivery(next));
+            tx.put(key, next, encodeDeliveryState(next));
             tx.item.incr(countsKey, countsDeltaFields(deliveryCountsDelta(current, next)));
             const vendorId = next.vendorMessageId;
             if (vendorId !== undefined && vendorId !== current.vendorMessageId) hints.push(vendorId, next.id);

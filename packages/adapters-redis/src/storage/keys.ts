@@ -28,8 +28,13 @@ export interface StorageKeys {
   readonly campaignsAll: string;
   /** Campaigns in one state: same members as {@link StorageKeys.campaignsAll}. */
   readonly campaignsInState: (state: string) => string;
-  /** A delivery record, in the slot of the campaign its id names (see {@link deliveryTag}). */
+  /**
+   * A delivery's state record (`<rev>|<json>`, rewritten by transitions), in the slot of the
+   * campaign its id names (see {@link deliveryTag}).
+   */
   readonly delivery: (id: string) => string;
+  /** A delivery's body (JSON of the fields fixed at creation), next to its state record. */
+  readonly deliveryBody: (id: string) => string;
   /** A campaign's delivery ids: sorted set, score 0 (lexicographic order). */
   readonly campaignDeliveryIds: (campaignId: string) => string;
   /** A campaign's counters: hash of `total`, `attempts`, `retries`, `opened`, `clicked` and one field per status. */
@@ -68,6 +73,7 @@ export function storageKeys(prefix: string): StorageKeys {
     campaignsAll: `${camp}:all`,
     campaignsInState: (state) => `${camp}:st:${state}`,
     delivery: (id) => `${cmp(deliveryTag(id))}:d:${id}`,
+    deliveryBody: (id) => `${cmp(deliveryTag(id))}:db:${id}`,
     campaignDeliveryIds: (campaignId) => `${cmp(campaignId)}:ids`,
     campaignCounts: (campaignId) => `${cmp(campaignId)}:n`,
     vendorIds: `{${prefix}:vnd}:ids`,
