@@ -115,6 +115,22 @@ describe.skipIf(url === '')('redis job queue', () => {
     expect(await rescuer.counts()).toEqual({ ready: 0, delayed: 0, inFlight: 0, dead: 0 });
   });
 
+  it('acks a batch whose id range spans many other hand-outs (each entry checked)', async () => {
+    const a = open();
+    const b = openElsewhere();
+    await a.enqueue(range(200).map((id) => job(id)));
+    const first = await a.reserve({ max: 50, consumer: 'a', visibilityTimeoutMs: 60_000 });
+    const middle = await b.reserve({ max: 100, consumer: 'b', visibilityTimeoutMs: 60_000 });
+    const last = await a.reserve({ max: 50, consumer: 'a', visibilityTimeoutMs: 60_000 });
+    // One ack call: its range holds 200 pending entries, more than the range query fetches.
+    await a.ack([...last, ...first]);
+    expect(await a.counts()).toMatchObject({ inFlight: 100 });
+    await a.ack(first); // already acked: nothing more happens
+    expect(await a.counts()).toMatchObject({ inFlight: 100 });
+    await b.ack(middle);
+    expect(await a.counts()).toEqual({ ready: 0, delayed: 0, inFlight: 0, dead: 0 });
+  });
+
   it('delayed jobs become ready atomically when due, each handed out once', async () => {
     prefix = `test-q-${randomBytes(6).toString('hex')}`;
     const ids = range(600);

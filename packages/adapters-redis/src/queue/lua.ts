@@ -152,14 +152,39 @@ return out
 /**
  * KEYS: stream, jobs. ARGV: group, then (entryId, deliveries, jobId) triples.
  * Acks and deletes each hand-out that is still current, and forgets its job. Returns how many.
+ *
+ * The delivery counters come from one `XPENDING` over the batch's id range (a batch read by
+ * `XREADGROUP` is a run of consecutive entries, so the range holds little else); entries not found
+ * there (already acked, or past the range's count limit when the range spans other hand-outs) are
+ * looked up one by one.
  */
 export const ackScript = new LuaScript(
   `${PRELUDE}
 local stream, jobs, group = KEYS[1], KEYS[2], ARGV[1]
 if redis.call('EXISTS', stream) == 0 then return 0 end
+local function parts(id)
+  local dash = string.find(id, '-', 1, true)
+  return tonumber(string.sub(id, 1, dash - 1)), tonumber(string.sub(id, dash + 1))
+end
+local function less(a, b)
+  local am, as = parts(a)
+  local bm, bs = parts(b)
+  return am < bm or (am == bm and as < bs)
+end
+local n = (#ARGV - 1) / 3
+local lo, hi = ARGV[2], ARGV[2]
+for i = 5, #ARGV, 3 do
+  if less(ARGV[i], lo) then lo = ARGV[i] end
+  if less(hi, ARGV[i]) then hi = ARGV[i] end
+end
+local known = {}
+local limit = n + 16
+local range = redis.call('XPENDING', stream, group, lo, hi, limit)
+for _, p in ipairs(range) do known[p[1]] = tonumber(p[4]) end
 local ids, names = {}, {}
 for i = 2, #ARGV, 3 do
-  local current = deliveries(stream, group, ARGV[i])
+  local current = known[ARGV[i]]
+  if current == nil then current = deliveries(stream, group, ARGV[i]) end
   if current ~= nil and current == tonumber(ARGV[i + 1]) then
     ids[#ids + 1] = ARGV[i]
     names[#names + 1] = ARGV[i + 2]
