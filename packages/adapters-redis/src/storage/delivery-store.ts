@@ -79,7 +79,6 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
       for (const d of deliveries) {
         const key = keys.delivery(d.id);
         const countsKey = keys.campaignCounts(d.campaignId);
-        freezeDelivery(d); // the store owns it from now on (cached and returned as read)
         const item = new CasItem()
           .insert(key, joinRecord(1, encodeDeliveryState(d)))
           .write(keys.deliveryBody(d.id), encodeDeliveryBody(d))
@@ -103,12 +102,9 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
       const [, ...replies] = await Promise.all([hintVendorIds(hints), ...all.map((b) => b.run(client))]);
       const applied = new Map(all.map((b, k) => [b, replies[k] as boolean[]]));
       const inserted: string[] = [];
+      // Not cached: whoever moves a delivery next (a worker) reads it first anyway.
       placed.forEach((p, i) => {
-        const d = deliveries[i] as Delivery;
-        if (applied.get(p.batch)?.[p.pos] === true) {
-          inserted.push(d.id);
-          cache.set(keys.delivery(d.id), { rev: 1, value: d });
-        }
+        if (applied.get(p.batch)?.[p.pos] === true) inserted.push((deliveries[i] as Delivery).id);
       });
       return inserted;
     },
