@@ -122,6 +122,37 @@ describe('receipts.ingest', () => {
     await expectStatsMatchLog(h.crm, c.id);
   });
 
+  it("a receipt that overtakes the sender's own write records the vendor id", async () => {
+    let crm: ManualCrm['crm'] | undefined;
+    const channel: Channel = {
+      name: 'sms',
+      reportsOutcomes: true,
+      async send(m, ctx): Promise<SendResult> {
+        // The vendor's callback lands before the worker has written `sent` and the vendor id.
+        const applied = crm?.receipts.ingest({
+          id: `cb-${ctx.idempotencyKey}`,
+          deliveryId: m.deliveryId,
+          vendorMessageId: `v-${m.customerId}`,
+          attempt: ctx.attempt,
+          status: 'DELIVERED',
+          at: at(1),
+        });
+        await crm?.receipts.flush();
+        await applied;
+        return { status: 'accepted', vendorMessageId: `v-${m.customerId}` };
+      },
+    };
+    const h = await manualCrm({ customers: 3, crm: { channels: [channel] } });
+    crm = h.crm;
+    const c = await smsCampaign(h.crm);
+    await h.crm.campaigns.launch(c.id);
+    expect((await drain(h, c.id)).state).toBe('completed');
+    for (const d of await allDeliveries(h.crm, c.id)) {
+      expect(d).toMatchObject({ status: 'delivered', vendorMessageId: `v-${d.customerId}` });
+    }
+    await expectStatsMatchLog(h.crm, c.id);
+  });
+
   it('cascades engagement: a click on a sent delivery makes it delivered, opened and clicked', async () => {
     const h = await sentCampaign();
     const [d1, d2] = h.deliveries as [Delivery, Delivery];

@@ -22,8 +22,13 @@ export function receiptEffect(receipt: Receipt, d: Delivery): ReceiptEffect {
   const engagement = receipt.status === 'opened' || receipt.status === 'clicked';
   if (!engagement && receipt.attempt !== undefined && receipt.attempt !== d.attempts) return NONE;
   const base = { id: d.id, round: d.round, attempts: d.attempts, at: receipt.at };
+  // A receipt can overtake the sender's own write of the vendor id: then it records the id.
+  const vendorId =
+    receipt.vendorMessageId !== undefined && d.vendorMessageId === undefined
+      ? { set: { vendorMessageId: receipt.vendorMessageId } }
+      : {};
   const advance = (from: readonly DeliveryStatus[], to: DeliveryStatus): ReceiptEffect =>
-    from.includes(d.status) ? { kind: 'transition', transition: { ...base, from, to } } : NONE;
+    from.includes(d.status) ? { kind: 'transition', transition: { ...base, ...vendorId, from, to } } : NONE;
   switch (receipt.status) {
     case 'SENT':
       return advance(['sending'], 'sent');
