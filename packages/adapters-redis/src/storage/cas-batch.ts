@@ -12,15 +12,12 @@ export class CasItem {
   readonly inserts: Op[] = [];
   /** Other operations (`w`, `d`, `za`, `zr`, `i`). */
   readonly ops: Op[] = [];
-  /** Keys already checked by this item. */
-  private readonly checked = new Set<string>();
 
   /** The item applies only if `key` is at revision `rev` (0: absent). Once per key. */
   check(key: string, rev: number): this {
-    if (!this.checked.has(key)) {
-      this.checked.add(key);
-      this.checks.push(['c', key, rev]);
-    }
+    // Items check one or a few keys: a scan is cheaper than a set per item.
+    for (const op of this.checks) if (op[1] === key) return this;
+    this.checks.push(['c', key, rev]);
     return this;
   }
 
