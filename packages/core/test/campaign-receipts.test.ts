@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { settleFailedAttempts } from '../src/campaign/failure.js';
 import { type Channel, type Delivery, type SendResult, ValidationError } from '../src/index.js';
 import {
   allDeliveries,
@@ -150,6 +151,40 @@ describe('receipts.ingest', () => {
     for (const d of await allDeliveries(h.crm, c.id)) {
       expect(d).toMatchObject({ status: 'delivered', vendorMessageId: `v-${d.customerId}` });
     }
+    await expectStatsMatchLog(h.crm, c.id);
+  });
+
+  it('a FAILED receipt read while `sending` still applies after the worker recorded `sent`', async () => {
+    const channel: Channel = {
+      name: 'sms',
+      reportsOutcomes: true,
+      send: async () => ({ status: 'accepted', vendorMessageId: 'v-1' }),
+    };
+    const h = await manualCrm({
+      customers: 1,
+      crm: { channels: [channel], retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 100 } },
+    });
+    const c = await smsCampaign(h.crm);
+    await h.crm.campaigns.launch(c.id);
+    let [d] = await allDeliveries(h.crm, c.id);
+    for (let i = 0; i < 50 && d?.status !== 'sent'; i++) {
+      await settle(h);
+      [d] = await allDeliveries(h.crm, c.id);
+    }
+    expect(d).toMatchObject({ status: 'sent', attempts: 1 });
+    // The receipt processor read the delivery just before the worker's `sent` write landed.
+    const readEarlier = { ...(d as Delivery), status: 'sending' as const };
+    const campaign = (await h.crm.campaigns.get(c.id)) as NonNullable<
+      Awaited<ReturnType<typeof h.crm.campaigns.get>>
+    >;
+    const [settled] = await settleFailedAttempts(h.crm.context, [
+      { delivery: readEarlier, campaign, error: { message: 'vendor failed', retryable: true } },
+    ]);
+    expect(settled).toMatchObject({
+      status: 'retrying',
+      attempts: 1,
+      lastError: { message: 'vendor failed' },
+    });
     await expectStatsMatchLog(h.crm, c.id);
   });
 

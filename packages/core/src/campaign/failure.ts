@@ -1,7 +1,7 @@
 import { sendJobId } from '../delivery/id.js';
 import type { DeliveryTransition } from '../delivery/transition.js';
 import type { Campaign } from '../domain/campaign.js';
-import type { Delivery, DeliveryError } from '../domain/delivery.js';
+import type { Delivery, DeliveryError, DeliveryStatus } from '../domain/delivery.js';
 import type { EngineContext } from '../engine/context.js';
 import type { EnqueueRequest } from '../ports/job-queue.js';
 import { decideRetry, type RetryPolicy, resolveRetrySettings } from '../retry/retry-policy.js';
@@ -12,6 +12,8 @@ export interface FailedAttempt {
   readonly campaign: Campaign;
   readonly error: DeliveryError & { readonly retryAfterMs?: number | undefined };
 }
+
+const IN_FLIGHT: readonly DeliveryStatus[] = ['sending', 'sent'];
 
 /** The retry policy of a campaign: its own settings over the engine's, or the engine's function. */
 export function retryPolicyFor(ctx: EngineContext, campaign: Campaign): RetryPolicy {
@@ -49,7 +51,12 @@ export async function settleFailedAttempts(
       retryable: error.retryable,
       ...(error.code === undefined ? {} : { code: error.code }),
     };
-    const condition = { id: d.id, from: [d.status], round: d.round, attempts: d.attempts, at } as const;
+    // `sending` and `sent` are one attempt in flight: a vendor's FAILED receipt read the delivery as
+    // `sending` may land after the worker recorded the vendor's acceptance (`sent`), and must still
+    // apply. Round and attempts pin the attempt.
+    const from: readonly DeliveryStatus[] =
+      d.status === 'sending' || d.status === 'sent' ? IN_FLIGHT : [d.status];
+    const condition = { id: d.id, from, round: d.round, attempts: d.attempts, at } as const;
     if (decision.retry) {
       jobs.push({
         id: sendJobId(d.id, d.round, d.attempts + 1),
