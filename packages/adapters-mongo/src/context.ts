@@ -1,5 +1,6 @@
 import type { Collection, Db, Document } from 'mongodb';
 import type { ConditionalWriter } from './cas.js';
+import type { WriteMode } from './server.js';
 
 /** A stored document: string `_id`, anything else. */
 export interface Doc extends Document {
@@ -14,6 +15,8 @@ export interface Collections {
   readonly segments: Collection<Doc>;
   readonly campaigns: Collection<Doc>;
   readonly deliveries: Collection<Doc>;
+  /** One counter document per campaign (`stores/delivery-counters.ts`). */
+  readonly deliveryCounts: Collection<Doc>;
   readonly receipts: Collection<Doc>;
   /** Revision claims (FerretDB only, see `cas.ts`). */
   readonly claims: Collection<Doc>;
@@ -26,6 +29,13 @@ export interface StoreContext {
   readonly concurrency: number;
   /** Conditional replace of one document (compare-and-set on a revision field). */
   readonly writer: ConditionalWriter;
+  /** How to write on this server (asked of it on first use). */
+  readonly mode: () => Promise<WriteMode>;
+  /**
+   * Applied counter tokens a campaign's counter document keeps before they are pruned (see
+   * `stores/delivery-counters.ts`).
+   */
+  readonly counterTokenLimit: number;
 }
 
 /** The collections under `prefix` in `db`. */
@@ -38,6 +48,7 @@ export function collectionsOf(db: Db, prefix: string): Collections {
     segments: c('segments'),
     campaigns: c('campaigns'),
     deliveries: c('deliveries'),
+    deliveryCounts: c('delivery_counts'),
     receipts: c('receipts'),
     claims: c('claims'),
   };

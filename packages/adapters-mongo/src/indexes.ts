@@ -27,7 +27,10 @@ export function indexPlan(customerFields: readonly string[]): Record<keyof Colle
       { key: { campaignId: 1, status: 1, _id: 1 }, name: 'campaign_status_id' },
       // Sparse: only deliveries with a vendor id (FerretDB has no partial indexes).
       { key: { vendorMessageId: 1 }, name: 'vendor_message_id', sparse: true },
+      // Sparse: only deliveries whose counter delta is not settled yet (`_pcc` = their campaign).
+      { key: { _pcc: 1 }, name: 'unsettled_counts', sparse: true },
     ],
+    deliveryCounts: [],
     receipts: [],
     claims: [{ key: { at: 1 }, name: 'at' }],
   };

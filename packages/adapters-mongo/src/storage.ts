@@ -1,8 +1,9 @@
 import type { Storage } from '@minicrm/core';
 import type { Db } from 'mongodb';
-import { lazyWriter } from './cas.js';
+import { modeWriter } from './cas.js';
 import { collectionsOf, type StoreContext } from './context.js';
 import { createIndexes, DEFAULT_CUSTOMER_INDEX_FIELDS } from './indexes.js';
+import { lazyWriteMode } from './server.js';
 import { createMongoActivityStore } from './stores/activity-store.js';
 import { createMongoCampaignStore } from './stores/campaign-store.js';
 import { createMongoCustomerStore } from './stores/customer-store.js';
@@ -21,15 +22,41 @@ export interface MongoStorageOptions {
    * @default ['totalSpend', 'visits', 'orderCount', 'lastVisitAt', 'lastOrderAt', 'createdAt']
    */
   readonly customerIndexFields?: readonly string[];
-  /** Most single-document writes one call keeps in flight (compare-and-set writes). @default 32 */
+  /**
+   * Most conditional writes one call keeps in flight: single compare-and-sets, or bulks where the
+   * server gets one operation per bulk (FerretDB). @default 32
+   */
   readonly writeConcurrency?: number;
   /**
    * Serialize conditional writes with revision claims (an insert into `<prefix>claims` before each
-   * compare-and-set), for servers whose conditional updates are not atomic. `'auto'` turns them on
-   * for FerretDB only (detected with `buildInfo` on first write); MongoDB never needs them.
+   * compare-and-set, counter updates included), for servers whose updates are not atomic. `'auto'`
+   * turns them on for FerretDB only (detected with `buildInfo` on first write); MongoDB never needs
+   * them.
    * @default 'auto'
    */
   readonly revisionClaims?: boolean | 'auto';
+}
+
+/** Applied counter tokens a campaign's counter document keeps before they are pruned. */
+const COUNTER_TOKEN_LIMIT = 2000;
+
+/**
+ * What the stores of one storage share. Tests build stores from it with a small counter token limit
+ * or a short claim lease (`CLAIM_LEASE_MS` otherwise).
+ */
+export function createStoreContext(
+  options: MongoStorageOptions & { readonly counterTokenLimit?: number; readonly claimLeaseMs?: number },
+): StoreContext {
+  const collections = collectionsOf(options.db, options.collectionPrefix ?? 'minicrm_');
+  const concurrency = Math.max(1, options.writeConcurrency ?? 32);
+  const mode = lazyWriteMode(options.db, options.revisionClaims ?? 'auto');
+  return {
+    collections,
+    concurrency,
+    mode,
+    writer: modeWriter(mode, collections.claims, concurrency, options.claimLeaseMs),
+    counterTokenLimit: options.counterTokenLimit ?? COUNTER_TOKEN_LIMIT,
+  };
 }
 
 /** MiniCRM storage on MongoDB, plus {@link MongoStorage.ensureIndexes}. */
@@ -45,8 +72,8 @@ export interface MongoStorage extends Storage {
  * Complete MiniCRM storage on MongoDB (official `mongodb` driver, MongoDB 6+ or FerretDB 1.24):
  * customers with segment push-down (`query` / `count` run {@link compileMongoFilter}'s filter in the
  * database), orders and events with exact aggregates, segments, campaigns with optimistic
- * concurrency, deliveries with conditional transitions and exact counts, receipt dedupe. String ids
- * are `_id`. No multi-document transactions are needed: every change is a single-document
+ * concurrency, deliveries with conditional transitions written in bulk and per-campaign counters
+ * (one document read per `counts`), receipt dedupe. String ids are `_id`. No multi-document transactions are needed: every change is a single-document
  * compare-and-set computed with core's pure functions (see the README for what is atomic and what a
  * crash leaves).
  *
@@ -59,12 +86,8 @@ export interface MongoStorage extends Storage {
  * await client.close(); // yours to close: the storage never does
  */
 export function createMongoStorage(options: MongoStorageOptions): MongoStorage {
-  const collections = collectionsOf(options.db, options.collectionPrefix ?? 'minicrm_');
-  const ctx: StoreContext = {
-    collections,
-    concurrency: Math.max(1, options.writeConcurrency ?? 32),
-    writer: lazyWriter(options.db, collections.claims, options.revisionClaims ?? 'auto'),
-  };
+  const ctx = createStoreContext(options);
+  const { collections } = ctx;
   const customerFields = options.customerIndexFields ?? DEFAULT_CUSTOMER_INDEX_FIELDS;
   return {
     customers: createMongoCustomerStore(ctx),

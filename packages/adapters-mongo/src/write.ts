@@ -27,7 +27,11 @@ export async function retryTransient<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function duplicateIndexesOf(error: unknown): Set<number> | undefined {
+/**
+ * The indexes of a bulk write's failed operations when every failure is a duplicate key; `undefined`
+ * when the error is anything else.
+ */
+export function duplicateIndexesOf(error: unknown): Set<number> | undefined {
   if (!(error instanceof MongoBulkWriteError)) return undefined;
   const errors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
   const out = new Set<number>();

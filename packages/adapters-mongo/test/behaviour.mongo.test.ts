@@ -90,7 +90,7 @@ describe.skipIf(mongoUrl === '')(`MongoDB storage behaviour (${mongoSource})`, (
     await storage.ensureIndexes();
     const names = async (c: string) => (await db.collection(`${prefix}${c}`).indexes()).map((i) => i.name);
     expect(await names('deliveries')).toEqual(
-      expect.arrayContaining(['campaign_id', 'campaign_status_id', 'vendor_message_id']),
+      expect.arrayContaining(['campaign_id', 'campaign_status_id', 'vendor_message_id', 'unsettled_counts']),
     );
     expect(await names('campaigns')).toEqual(expect.arrayContaining(['newest', 'state_newest']));
     expect(await names('customers')).toEqual(

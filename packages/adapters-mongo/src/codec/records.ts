@@ -1,6 +1,7 @@
 import type { Campaign, CustomerEvent, Delivery, Order, Segment } from '@minicrm/core';
 import type { Doc } from '../context.js';
-import { fromDoc, toDoc } from './plain.js';
+import type { PendingDelta } from '../stores/delivery-counter-doc.js';
+import { fromDoc, toBson, toDoc } from './plain.js';
 
 /** The document of an order: the order with `_id`. */
 export const encodeOrder = (order: Order): Doc => toDoc(order) as Doc;
@@ -20,11 +21,22 @@ export const encodeCampaign = (campaign: Campaign): Doc => toDoc(campaign) as Do
 export const decodeCampaign = (doc: Doc): Campaign => fromDoc<Campaign>(doc);
 
 /**
- * The document of a delivery, with the adapter's fields: `_rev` (compare-and-set revision) and `_r`
- * (times it entered `retrying`, summed by `counts`).
+ * The document of a delivery, with the adapter's fields: `_rev` (compare-and-set revision), `_r`
+ * (times it entered `retrying`) and, while counter deltas are not settled yet, `_pc` (the deltas,
+ * see `stores/delivery-counters.ts`) and `_pcc` (the campaign, for the sparse index that finds them).
  */
-export function encodeDelivery(delivery: Delivery, rev: number, retries: number): Doc {
-  return toDoc(delivery, { _rev: rev, _r: retries }) as Doc;
+export function encodeDelivery(
+  delivery: Delivery,
+  rev: number,
+  retries: number,
+  pending: readonly PendingDelta[] = [],
+): Doc {
+  const extra: Record<string, unknown> = { _rev: rev, _r: retries };
+  if (pending.length > 0) {
+    extra._pc = pending.map((p) => ({ r: p.r, d: toBson(p.d) }));
+    extra._pcc = delivery.campaignId;
+  }
+  return toDoc(delivery, extra) as Doc;
 }
 
 /** A delivery from its document. */

@@ -1,6 +1,7 @@
 import type {
   Delivery,
   DeliveryCounts,
+  DeliveryCountsDelta,
   DeliveryStatus,
   DeliveryStore,
   DeliveryTransition,
@@ -11,23 +12,43 @@ import { applyDeliveryTransition, ConflictError, deliveryCountsDelta } from '@mi
 import type { Filter } from 'mongodb';
 import { decodeDelivery, encodeDelivery } from '../codec/records.js';
 import type { Doc, StoreContext } from '../context.js';
-import { backoff, decodeIdCursor, encodeCursor, MAX_ROUNDS, mapLimit, pageLimit, SLICE } from '../util.js';
+import { backoff, decodeIdCursor, encodeCursor, MAX_ROUNDS, pageLimit, SLICE } from '../util.js';
 import { insertOwned } from '../write.js';
-import { countDeliveries } from './delivery-counts.js';
+import { isZeroDelta, pendingOf, sumDeltas } from './delivery-counter-doc.js';
+import { createDeliveryCounters } from './delivery-counters.js';
 
 /**
  * A `DeliveryStore` on MongoDB. `createMany` is an unordered `insertMany` (duplicate ids are left
  * untouched). `transitionMany` computes each delivery's next state with `applyDeliveryTransition`
- * and writes it with `replaceOne({ _id, _rev })`: a concurrent change makes the write match nothing,
- * and the delivery is re-read and the transitions re-decided, so each applies at most once.
- * Counters are computed from the deliveries (`countDeliveries`), so they cannot drift.
+ * and writes the batch as conditional replaces on `_rev` (`ConditionalWriter.replaceMany`: one
+ * unordered `bulkWrite` on MongoDB): a concurrent change makes a write match nothing, and that
+ * delivery is re-read and its transitions re-decided, so each applies at most once. Every write
+ * records its counter delta in the delivery, and the per-campaign counters move by it exactly once
+ * (`delivery-counters.ts`), so `counts` reads one document.
  */
 export function createMongoDeliveryStore(ctx: StoreContext): DeliveryStore {
   const deliveries = ctx.collections.deliveries;
+  const counters = createDeliveryCounters(ctx);
 
   async function readMany(ids: readonly string[]): Promise<Map<string, Doc>> {
     const docs = await deliveries.find({ _id: { $in: [...new Set(ids)] } }).toArray();
     return new Map(docs.map((d) => [d._id, d]));
+  }
+
+  /** Settles the counter deltas of freshly written deliveries, per campaign. */
+  async function settleWritten(docs: readonly Doc[], gens: ReadonlyMap<string, number>): Promise<void> {
+    const byCampaign = new Map<string, Doc[]>();
+    for (const doc of docs) {
+      const campaignId = doc.campaignId as string;
+      const list = byCampaign.get(campaignId);
+      if (list === undefined) byCampaign.set(campaignId, [doc]);
+      else list.push(doc);
+    }
+    await Promise.all(
+      [...byCampaign].map(([campaignId, list]) =>
+        counters.settle(campaignId, gens.get(campaignId) as number, list),
+      ),
+    );
   }
 
   /** One round: decides and writes the transitions of `pending` ids; returns the ids that lost a race. */
@@ -48,22 +69,36 @@ export function createMongoDeliveryStore(ctx: StoreContext): DeliveryStore {
       }
       const stored = decodeDelivery(doc);
       let delivery = stored;
-      let retries = Number(doc._r ?? 0);
+      const deltas: DeliveryCountsDelta[] = [];
       for (const i of indexes) {
         const next = applyDeliveryTransition(delivery, transitions[i] as DeliveryTransition);
         results[i] = next;
         if (next === null) continue;
-        retries += deliveryCountsDelta(delivery, next).retries;
+        deltas.push(deliveryCountsDelta(delivery, next));
         delivery = next;
       }
       if (delivery === stored) continue;
       const rev = Number(doc._rev ?? 0);
-      writes.push({ id, rev, doc: encodeDelivery(delivery, rev + 1, retries) });
+      const delta = sumDeltas(deltas);
+      // Deltas a stopped writer left are carried along until settled.
+      const carried = pendingOf(doc);
+      const pendingDeltas = isZeroDelta(delta) ? carried : [...carried, { r: rev + 1, d: delta }];
+      const retries = Number(doc._r ?? 0) + delta.retries;
+      writes.push({ id, rev, doc: encodeDelivery(delivery, rev + 1, retries, pendingDeltas) });
     }
-    const written = await mapLimit(writes, ctx.concurrency, (w) =>
-      ctx.writer.replace(deliveries, '_rev', w.rev, w.doc),
+    if (writes.length === 0) return [];
+    // The generations are read before the write that makes the deltas visible (see delivery-counters).
+    const gens = await counters.generations(writes.map((w) => w.doc.campaignId as string));
+    const written = await ctx.writer.replaceMany(
+      deliveries,
+      '_rev',
+      writes.map((w) => ({ expected: w.rev, doc: w.doc })),
     );
-    return writes.filter((_, k) => written[k] !== true).map((w) => w.id);
+    await settleWritten(
+      writes.filter((_, k) => written[k]).map((w) => w.doc),
+      gens,
+    );
+    return writes.filter((_, k) => !written[k]).map((w) => w.id);
   }
 
   return {
@@ -73,9 +108,14 @@ export function createMongoDeliveryStore(ctx: StoreContext): DeliveryStore {
       const inserted: string[] = [];
       for (let start = 0; start < unique.length; start += SLICE) {
         const batch = unique.slice(start, start + SLICE);
-        const done = await insertOwned(
-          deliveries,
-          batch.map((d) => encodeDelivery(d, 1, d.status === 'retrying' ? 1 : 0)),
+        const gens = await counters.generations(batch.map((d) => d.campaignId));
+        const docs = batch.map((d) =>
+          encodeDelivery(d, 1, d.status === 'retrying' ? 1 : 0, [{ r: 1, d: deliveryCountsDelta(null, d) }]),
+        );
+        const done = await insertOwned(deliveries, docs);
+        await settleWritten(
+          docs.filter((_, i) => done.has(i)),
+          gens,
         );
         batch.forEach((d, i) => {
           if (done.has(i)) inserted.push(d.id);
@@ -132,7 +172,7 @@ export function createMongoDeliveryStore(ctx: StoreContext): DeliveryStore {
       return { items, nextCursor: docs.length > limit && last !== undefined ? encodeCursor(last.id) : null };
     },
 
-    counts: (campaignId: string): Promise<DeliveryCounts> => countDeliveries(deliveries, campaignId),
+    counts: (campaignId: string): Promise<DeliveryCounts> => counters.counts(campaignId),
 
     async findByVendorMessageIds(vendorMessageIds: readonly string[]): Promise<ReadonlyMap<string, string>> {
       const found = new Map<string, string>();

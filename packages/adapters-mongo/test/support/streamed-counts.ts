@@ -1,17 +1,13 @@
 import type { DeliveryCounts, DeliveryStatus } from '@minicrm/core';
 import { emptyDeliveryCounts } from '@minicrm/core';
 import type { Collection } from 'mongodb';
-import type { Doc } from '../context.js';
-
-/** Documents read per batch while counting. */
-const BATCH = 5000;
+import type { Doc } from '../../src/context.js';
 
 /**
- * A campaign's counters, computed from its delivery documents (on the `{ campaignId, status, _id }`
- * index): count per status, `attempts` = Σ `totalAttempts`, `retries` = Σ `_r` (times each
- * delivery entered `retrying`), `opened` / `clicked` = deliveries with `openedAt` / `clickedAt`.
- * Always exactly the deliveries as stored, whatever crashed when: there is no second record to
- * drift. Summed in JS from a projection, because FerretDB's `$group` returns 0 for `$sum` of a field.
+ * The reference the counters are checked against: a campaign's counts computed by streaming every
+ * delivery document of the campaign (count per status, `attempts` = Σ `totalAttempts`, `retries` =
+ * Σ `_r`, the times each delivery entered `retrying`, `opened` / `clicked` = deliveries with
+ * `openedAt` / `clickedAt`). Costs one read per delivery: what the counter document saves.
  */
 export async function countDeliveries(
   deliveries: Collection<Doc>,
@@ -26,10 +22,7 @@ export async function countDeliveries(
   let clicked = 0;
   const cursor = deliveries.find(
     { campaignId },
-    {
-      projection: { _id: 0, status: 1, totalAttempts: 1, _r: 1, openedAt: 1, clickedAt: 1 },
-      batchSize: BATCH,
-    },
+    { projection: { _id: 0, status: 1, totalAttempts: 1, _r: 1, openedAt: 1, clickedAt: 1 } },
   );
   for await (const d of cursor) {
     total += 1;
