@@ -44,7 +44,15 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'examples', include: ['examples/*/test/**/*.test.ts'] },
+        test: {
+          name: 'examples',
+          include: ['examples/*/test/**/*.test.ts'],
+          // The server's campaign tests also run on Redis and on MongoDB + Redis.
+          globalSetup: [
+            'packages/adapters-redis/test/support/global-setup.ts',
+            'packages/adapters-mongo/test/support/global-setup.ts',
+          ],
+        },
       },
     ],
   },

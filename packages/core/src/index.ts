@@ -8,6 +8,7 @@ export * from './campaign/campaign-service.js';
 export * from './campaign/completion.js';
 export * from './campaign/input.js';
 export * from './campaign/state-machine.js';
+export * from './campaign/test-send.js';
 export * from './channel/index.js';
 export * from './delivery/create.js';
 export * from './delivery/id.js';

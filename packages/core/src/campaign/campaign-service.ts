@@ -11,6 +11,7 @@ import { completeIfDone } from './completion.js';
 import { buildCampaignDraft } from './create.js';
 import type { Launcher } from './launch.js';
 import { isSnapshotting } from './launch.js';
+import { type TestSendResult, testSendCampaign } from './test-send.js';
 import { transitionCampaign } from './update.js';
 
 /** Options of {@link CampaignService.launch}. */
@@ -200,6 +201,15 @@ export class CampaignService {
       campaign.state,
     );
     return this.snapshot(id, options);
+  }
+
+  /**
+   * Renders the campaign's message for one customer (`{ customerId, to? }`) and sends it once
+   * through its channel, to check wording and wiring before launch. Stores nothing: no delivery,
+   * no stats. Works in any state.
+   */
+  async testSend(id: string, input: unknown): Promise<TestSendResult> {
+    return testSendCampaign(this.ctx, await this.require(id), input);
   }
 
   /** Live statistics: counts per delivery status, attempts, retries, engagement. */
