@@ -65,8 +65,6 @@ describe('a campaign over HTTP', () => {
         REDIS_PREFIX: prefix,
         MONGO_URL: mongoUrl,
         MONGO_DB: db,
-        // Callbacks later than the worker's own `sent` write on this slower store (see the README).
-        VENDOR_CALLBACK_DELAY_MS: '1500-2500',
         SIMULATOR_SUCCESS_RATE: '0.3',
       });
       await runClassicCampaign(server, 120);
