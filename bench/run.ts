@@ -7,7 +7,13 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type BenchResult, RESULT_PREFIX } from './result.js';
 
-const BENCHES = ['segment-eval.ts', 'segment-mongo.ts', 'campaign-memory.ts', 'campaign-redis.ts'];
+const BENCHES = [
+  'segment-eval.ts',
+  'segment-mongo.ts',
+  'campaign-memory.ts',
+  'campaign-redis.ts',
+  'receipts-http.ts',
+];
 const only = process.argv.slice(2);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const all: BenchResult[] = [];

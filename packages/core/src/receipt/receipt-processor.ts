@@ -24,7 +24,11 @@ export type ReceiptOutcome =
 export interface ReceiptBatchOptions {
   /** Apply as soon as this many receipts wait. @default 500 */
   readonly batchSize?: number;
-  /** Apply at the latest this long after the first receipt of a batch arrived (ms). @default 20 */
+  /**
+   * While a batch is being applied, receipts that arrive wait for it to finish (they then go
+   * together as the next batch), but at most this long (ms). An idle processor applies a receipt at
+   * once. @default 20
+   */
   readonly maxWaitMs?: number;
 }
 
@@ -35,8 +39,12 @@ interface Waiting {
 }
 
 /**
- * Applies receipts in batches (size or time, whichever comes first): deduplicated by receipt id,
- * written with bulk conditional transitions, so counters move exactly once per real transition.
+ * Applies receipts in batches, group-commit style: an idle processor applies what arrives at once;
+ * while a batch is being applied, newcomers gather into the next one, which goes when the batch in
+ * progress is done, when `batchSize` are waiting, or after `maxWaitMs`, whichever comes first. So a
+ * lone receipt waits for nothing, and a flood is applied in a few large batches. Receipts are
+ * deduplicated by receipt id and written with bulk conditional transitions, so counters move exactly
+ * once per real transition.
  * `submit` resolves once its receipt's batch is stored: a caller that acknowledges a webhook after
  * awaiting it never loses a receipt to a crash.
  */
@@ -64,7 +72,7 @@ export class ReceiptProcessor {
           this.buffer.push({ receipt, resolve, reject });
         }),
     );
-    if (this.buffer.length >= this.batchSize) this.flushNow();
+    if (this.buffer.length >= this.batchSize || this.flushing.size === 0) this.flushNow();
     else if (this.timer === null && this.buffer.length > 0) {
       this.timer = this.ctx.clock.setTimeout(() => this.flushNow(), this.maxWaitMs);
     }
@@ -93,7 +101,11 @@ export class ReceiptProcessor {
         },
       );
       this.flushing.add(run);
-      void run.finally(() => this.flushing.delete(run));
+      void run.finally(() => {
+        this.flushing.delete(run);
+        // Group commit: what gathered while this batch was applied goes now.
+        if (this.flushing.size === 0 && this.buffer.length > 0) this.flushNow();
+      });
     }
   }
 
