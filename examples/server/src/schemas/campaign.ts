@@ -1,6 +1,8 @@
 /** Campaign, stats and delivery schemas, and the conversion of core records to the API view. */
 import {
+  CAMPAIGN_STATES,
   type Campaign,
+  type CampaignState,
   type CampaignStats,
   DELIVERY_STATUSES,
   type Delivery,
@@ -9,15 +11,7 @@ import {
 import { z } from 'zod';
 import { rulesInputSchema, rulesSchema } from './segment.js';
 
-const campaignStates = [
-  'draft',
-  'scheduled',
-  'running',
-  'paused',
-  'completed',
-  'cancelled',
-  'failed',
-] as const;
+const campaignStates = CAMPAIGN_STATES as [CampaignState, ...CampaignState[]];
 const deliveryStatus = z.enum(DELIVERY_STATUSES as [DeliveryStatus, ...DeliveryStatus[]]);
 
 const retrySchema = z.strictObject({
