@@ -4,6 +4,7 @@ import type { Channel } from '../ports/channel.js';
 import { resolveRetrySettings } from '../retry/retry-policy.js';
 import type { FieldCatalog } from '../segment/catalog.js';
 import { createFieldCatalog } from '../segment/create-catalog.js';
+import { checkInteger } from '../util/check-integer.js';
 import type { MiniCrmOptions } from './minicrm.js';
 
 /** What the checked options resolve to. */
@@ -19,18 +20,6 @@ function problemsOf(error: unknown, prefix: readonly (string | number)[]): Probl
     ...p,
     path: [...prefix, ...p.path.filter((part, i) => !(i === 0 && part === prefix[0]))],
   }));
-}
-
-function checkInteger(
-  problems: Problem[],
-  path: readonly (string | number)[],
-  value: number | undefined,
-  min: number,
-  max: number,
-): void {
-  if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) {
-    problems.push({ path, code: 'out_of_range', message: `must be an integer from ${min} to ${max}` });
-  }
 }
 
 /**
