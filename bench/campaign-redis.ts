@@ -8,8 +8,13 @@
  * - a raw pipelined XADD, then XREADGROUP + XACK loop: the ceiling of any queue on Redis Streams;
  * - the same campaign with TWO worker processes, to show it scales.
  *
+ * The engine runs with its defaults (launch batches of 1,000); each worker process takes batches of
+ * 1,000 jobs, two batches in progress at once (`concurrency: 2`), so one batch's round trips to
+ * Redis overlap the other's work.
+ *
  * Run alone: `pnpm tsx bench/campaign-redis.ts` (after building core and the Redis adapter).
- * `BENCH_REDIS_N` changes the audience size; `BENCH_REDIS_PROFILE=1` writes a CPU profile of each
+ * `BENCH_REDIS_N` changes the audience size, `BENCH_WORKER_CONCURRENCY` the batches in progress per
+ * worker process (default 2); `BENCH_REDIS_PROFILE=1` writes a CPU profile of each
  * worker process to .tmp/redis-worker-prof/.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -44,6 +49,7 @@ async function startWorker(url: string, name: string): Promise<WorkerProcess> {
       MINICRM_PREFIX: PREFIX,
       WORKER_NAME: name,
       BATCH_SIZE: String(BATCH_SIZE),
+      WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '2',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -137,7 +143,6 @@ async function main(): Promise<void> {
       bus,
       channels: [createSimulatorChannel({ name: 'sms', seed: 7 })],
       retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
-      launchBatchSize: 2000,
     });
     const t0 = performance.now();
     for (let i = 0; i < N; i += 5000) {

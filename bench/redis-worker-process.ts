@@ -3,7 +3,8 @@
  * queue and bus on its own ioredis client, a simulator `sms` channel (zero latency, 90/10, the same
  * seed in every process, so outcomes do not depend on which process sends).
  *
- * Configured by the environment: `REDIS_URL`, `MINICRM_PREFIX`, `WORKER_NAME`, `BATCH_SIZE`. Prints
+ * Configured by the environment: `REDIS_URL`, `MINICRM_PREFIX`, `WORKER_NAME`, `BATCH_SIZE`,
+ * `WORKER_CONCURRENCY`. Prints
  * `READY <name>` once consuming; on SIGTERM stops gracefully, prints `STOPPED <name> <json stats>`
  * and exits 0. Started by bench/campaign-redis.ts (`node --import tsx bench/redis-worker-process.ts`).
  * With `BENCH_REDIS_PROFILE=1` it also prints, on stop, the wall time spent in each storage and queue
@@ -70,6 +71,7 @@ const worker = crm.createWorker({
   name,
   batchSize: Number(env('BATCH_SIZE')),
   inFlightRecheckMs: Number(process.env.IN_FLIGHT_RECHECK_MS ?? 1000),
+  concurrency: Number(env('WORKER_CONCURRENCY')),
 });
 await client.ping();
 const cpuAtStart = process.cpuUsage();
