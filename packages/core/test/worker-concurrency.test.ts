@@ -36,7 +36,10 @@ describe('worker concurrency', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).problems.map((p) => p.path)).toEqual([['batchSize'], ['concurrency']]);
+      expect((error as ValidationError).problems.map((p) => p.path)).toEqual([
+        ['batchSize'],
+        ['concurrency'],
+      ]);
     }
   });
 
