@@ -103,7 +103,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(metricsPlugin);
   await app.register(importJobsPlugin);
   await app.register(vendorPlugin, { config });
-  if (overrides.worker ?? true) await app.register(workerPlugin, overrides.workerOptions ?? {});
+  if (overrides.worker ?? true) {
+    await app.register(workerPlugin, { concurrency: config.workerConcurrency, ...overrides.workerOptions });
+  }
 
   // 3. Routes.
   await app.register(opsRoutes);

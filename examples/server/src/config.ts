@@ -69,6 +69,9 @@ export const envSchema = z.object({
     .min(0, 'must be from 0 to 1')
     .max(1, 'must be from 0 to 1')
     .default(0.9),
+  WORKER_CONCURRENCY: positiveInt(64)
+    .refine((n) => n >= 1, { error: 'must be ≥ 1' })
+    .default(1),
   RETRY_BASE_MS: positiveInt(3_600_000).optional(),
   RETRY_MAX_MS: positiveInt(86_400_000).optional(),
   BODY_LIMIT_BYTES: positiveInt(100 * 1024 * 1024).default(1024 * 1024),
@@ -121,6 +124,8 @@ export interface Config {
   /** The vendor simulator's delay between accepting a message and calling back (ms, drawn per message). */
   readonly vendorCallbackDelayMs: { readonly min: number; readonly max: number };
   readonly retry: { readonly baseDelayMs?: number; readonly maxDelayMs?: number };
+  /** Batches each worker keeps in progress at once (`WORKER_CONCURRENCY`). */
+  readonly workerConcurrency: number;
   readonly bodyLimit: number;
   readonly importLimit: number;
   /** Allowed CORS origins; empty: no CORS headers (same origin only). `*` allows any. */
@@ -226,6 +231,7 @@ export function loadConfig(source: Readonly<Record<string, string | undefined>> 
           }
         : { kind: 'simulator', successRate: env.SIMULATOR_SUCCESS_RATE },
     vendorCallbackDelayMs: range(env.VENDOR_CALLBACK_DELAY_MS),
+    workerConcurrency: env.WORKER_CONCURRENCY,
     retry: {
       ...(env.RETRY_BASE_MS === undefined ? {} : { baseDelayMs: env.RETRY_BASE_MS }),
       ...(env.RETRY_MAX_MS === undefined ? {} : { maxDelayMs: env.RETRY_MAX_MS }),

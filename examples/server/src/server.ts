@@ -52,7 +52,7 @@ async function runWorker(config: Config, logger: pino.Logger): Promise<void> {
     ]);
   }
   const engine = await createEngine({ config, channels: createChannels(config), logger });
-  const worker = engine.crm.createWorker();
+  const worker = engine.crm.createWorker({ concurrency: config.workerConcurrency });
   worker.start();
   logger.info({ adapters: engine.description }, 'worker started');
   onShutdown(logger, () => engine.close());

@@ -37,12 +37,17 @@ describe('a campaign over HTTP', () => {
   });
 
   it.skipIf(redisUrl === '')(
-    'runs with REDIS_URL (Redis storage, queue and bus)',
+    'runs with REDIS_URL (Redis storage, queue and bus), two worker batches at once',
     { timeout: 180_000 },
     async () => {
       const prefix = `srv-${randomUUID().slice(0, 8)}`;
       dropRedisPrefix(prefix);
-      const server = await build({ ...HTTP_VENDOR_ENV, REDIS_URL: redisUrl, REDIS_PREFIX: prefix });
+      const server = await build({
+        ...HTTP_VENDOR_ENV,
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: prefix,
+        WORKER_CONCURRENCY: '2',
+      });
       await runClassicCampaign(server, 300);
     },
   );

@@ -55,6 +55,11 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads WORKER_CONCURRENCY (default 1)', () => {
+    expect(loadConfig({}).workerConcurrency).toBe(1);
+    expect(loadConfig({ WORKER_CONCURRENCY: '3' }).workerConcurrency).toBe(3);
+  });
+
   it('names every bad variable at once', () => {
     const problems = problemsOf({
       PORT: 'eighty',
@@ -66,6 +71,7 @@ describe('loadConfig', () => {
       CHANNEL: 'carrier-pigeon',
       VENDOR_CALLBACK_DELAY_MS: '50-10',
       LOG_LEVEL: 'loud',
+      WORKER_CONCURRENCY: '0',
     });
     expect(problems.map((p) => p.variable).sort()).toEqual(
       [
@@ -78,6 +84,7 @@ describe('loadConfig', () => {
         'SEED_DEMO_DATA',
         'SIMULATOR_SUCCESS_RATE',
         'VENDOR_CALLBACK_DELAY_MS',
+        'WORKER_CONCURRENCY',
       ].sort(),
     );
     try {
