@@ -11,23 +11,14 @@ import {
   type RedisEventBus,
   type RedisJobQueue,
 } from '@minicrm/adapters-redis';
-import {
-  type Clock,
-  createMiniCrm,
-  createSimulatorChannel,
-  DELIVERY_STATUSES,
-  DEMO_ATTRIBUTES,
-  DEMO_SEGMENTS,
-  generateDemoData,
-  type MiniCrm,
-  type RuleGroup,
-  type SimulatorChannel,
-  sequentialIds,
-} from '@minicrm/core';
+import { DELIVERY_STATUSES, DEMO_SEGMENTS, generateDemoData, type RuleGroup } from '@minicrm/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type CampaignRun,
+  comparedEngine,
+  E2E_NOW,
+  type Engine,
   expectRunsAgree,
   runSegmentCampaign,
 } from '../../adapters-redis/test/support/engine-comparison.js';
@@ -41,36 +32,11 @@ import { freshPrefix, freshStorage, mongoSource, mongoUrl, useDatabase } from '.
 
 /** Small: FerretDB (the CI server) writes a few hundred documents per second. */
 const N = Number(process.env.MONGO_E2E_CUSTOMERS ?? 300);
-const NOW = Date.parse('2025-03-31T12:00:00.000Z');
+const NOW = E2E_NOW;
+const compare = (adapters?: Parameters<typeof comparedEngine>[0]) => comparedEngine(adapters, 250);
 const TEMPLATE = 'Hi {{ customer.name }}, come back for 10% off!';
-const RETRY = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
-const frozenClock: Clock = {
-  now: () => NOW,
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
-
 // The classic and compound demo segments, but the first (FerretDB is slow; the second covers it).
 const SEGMENTS = Object.fromEntries(Object.entries(DEMO_SEGMENTS).slice(1));
-
-interface Engine {
-  readonly crm: MiniCrm;
-  readonly sms: SimulatorChannel;
-}
-
-function engine(adapters: Parameters<typeof createMiniCrm>[0] = {}): Engine {
-  const sms = createSimulatorChannel({ name: 'sms', successRate: 0.9, seed: 11, clock: frozenClock });
-  const crm = createMiniCrm({
-    ...adapters,
-    channels: [sms],
-    attributes: DEMO_ATTRIBUTES,
-    clock: frozenClock,
-    ids: sequentialIds(),
-    retry: RETRY,
-    launchBatchSize: 250,
-  });
-  return { crm, sms };
-}
 
 const { db } = useDatabase('e2e');
 
@@ -93,8 +59,8 @@ describe.skipIf(mongoUrl === '' || !hasRedisServer())(
       storage = await freshStorage(db, prefix);
       queue = createRedisJobQueue({ client, prefix: 'e2e' });
       bus = createRedisEventBus({ client, prefix: 'e2e' });
-      mongo = engine({ storage, queue, bus });
-      memory = engine();
+      mongo = compare({ storage, queue, bus });
+      memory = compare();
       for (const { crm } of [mongo, memory]) {
         await crm.customers.upsert(data.customers);
         await crm.customers.addOrders(data.orders);

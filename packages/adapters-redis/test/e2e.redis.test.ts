@@ -1,5 +1,5 @@
 /**
- * End to end on Redis storage + queue + bus in one process (the issue-2 scenario): generated demo
+ * End to end on Redis storage + queue + bus in one process: generated demo
  * customers with orders and visits; segment previews and counts agree exactly with the memory
  * engine on the same data; a campaign on a saved segment runs to completion with exact stats, equal
  * delivery by delivery to the same campaign run on the memory engine.
@@ -10,18 +10,7 @@
  */
 
 import { randomBytes } from 'node:crypto';
-import {
-  type Clock,
-  createMiniCrm,
-  createSimulatorChannel,
-  DEMO_ATTRIBUTES,
-  DEMO_SEGMENTS,
-  generateDemoData,
-  type MiniCrm,
-  type RuleGroup,
-  type SimulatorChannel,
-  sequentialIds,
-} from '@minicrm/core';
+import { DEMO_SEGMENTS, generateDemoData, type RuleGroup } from '@minicrm/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -32,20 +21,20 @@ import {
   type RedisJobQueue,
   type RedisStorage,
 } from '../src/index.js';
-import { type CampaignRun, expectRunsAgree, runSegmentCampaign } from './support/engine-comparison.js';
+import {
+  type CampaignRun,
+  comparedEngine,
+  E2E_NOW,
+  type Engine,
+  expectRunsAgree,
+  runSegmentCampaign,
+} from './support/engine-comparison.js';
 
 const url = inject('redisUrl');
 const N = 3000;
-const NOW = Date.parse('2025-03-31T12:00:00.000Z');
+const NOW = E2E_NOW;
+const compare = (adapters?: Parameters<typeof comparedEngine>[0]) => comparedEngine(adapters, 500);
 const TEMPLATE = "Hi {{ customer.name }}, here's 10% off on your next order!";
-const RETRY = { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
-
-/** `now` never moves; timers are real. */
-const frozenClock: Clock = {
-  now: () => NOW,
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-};
 
 const SEGMENTS = DEMO_SEGMENTS;
 
@@ -57,25 +46,6 @@ async function deleteKeys(client: Redis, prefix: string): Promise<void> {
     if (keys.length > 0) await client.del(...keys);
     cursor = next;
   } while (cursor !== '0');
-}
-
-interface Engine {
-  readonly crm: MiniCrm;
-  readonly sms: SimulatorChannel;
-}
-
-function engine(adapters: Parameters<typeof createMiniCrm>[0] = {}): Engine {
-  const sms = createSimulatorChannel({ name: 'sms', successRate: 0.9, seed: 11, clock: frozenClock });
-  const crm = createMiniCrm({
-    ...adapters,
-    channels: [sms],
-    attributes: DEMO_ATTRIBUTES,
-    clock: frozenClock,
-    ids: sequentialIds(),
-    retry: RETRY,
-    launchBatchSize: 500,
-  });
-  return { crm, sms };
 }
 
 describe.skipIf(url === '')('end to end on Redis storage, queue and bus', () => {
@@ -93,8 +63,8 @@ describe.skipIf(url === '')('end to end on Redis storage, queue and bus', () => 
     storage = createRedisStorage({ client, prefix });
     queue = createRedisJobQueue({ client, prefix });
     bus = createRedisEventBus({ client, prefix });
-    redis = engine({ storage, queue, bus });
-    memory = engine();
+    redis = compare({ storage, queue, bus });
+    memory = compare();
     for (const { crm } of [redis, memory]) {
       await crm.customers.upsert(data.customers);
       await crm.customers.addOrders(data.orders);

@@ -6,15 +6,58 @@
 import {
   type Campaign,
   type CampaignStats,
+  type Clock,
+  createMiniCrm,
+  createSimulatorChannel,
   DELIVERY_STATUSES,
+  DEMO_ATTRIBUTES,
   type Delivery,
   type MiniCrm,
   type RuleGroup,
   SETTLED_DELIVERY_STATUSES,
   type SimulatorChannel,
+  sequentialIds,
 } from '@minicrm/core';
 import { expect } from 'vitest';
 import { listAllDeliveries } from './vendor-ledger.js';
+
+/** The time every compared engine sees: `now` never moves (relative-date rules resolve alike). */
+export const E2E_NOW = Date.parse('2025-03-31T12:00:00.000Z');
+
+/** A clock frozen at {@link E2E_NOW}, with real timers. */
+export const frozenClock: Clock = {
+  now: () => E2E_NOW,
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** An engine under comparison and its simulator. */
+export interface Engine {
+  readonly crm: MiniCrm;
+  readonly sms: SimulatorChannel;
+}
+
+/**
+ * An engine on `adapters` (memory by default) set up identically to every other one compared: the
+ * frozen clock, sequential ids (campaigns get the same id, so the seeded simulator draws the same
+ * outcome for every attempt), demo attributes, 3 attempts without backoff delay.
+ */
+export function comparedEngine(
+  adapters: Parameters<typeof createMiniCrm>[0] = {},
+  launchBatchSize = 500,
+): Engine {
+  const sms = createSimulatorChannel({ name: 'sms', successRate: 0.9, seed: 11, clock: frozenClock });
+  const crm = createMiniCrm({
+    ...adapters,
+    channels: [sms],
+    attributes: DEMO_ATTRIBUTES,
+    clock: frozenClock,
+    ids: sequentialIds(),
+    retry: { maxAttempts: 3, baseDelayMs: 0, maxDelayMs: 0 },
+    launchBatchSize,
+  });
+  return { crm, sms };
+}
 
 /** What one engine's campaign run ended with. */
 export interface CampaignRun {
