@@ -17,7 +17,12 @@ import {
   type RedisStorage,
 } from '../src/index.js';
 import { hasRedisServer, type RedisServerProcess, startRedisServer } from './support/redis-server.js';
-import { checkFinishedCampaign, createVendorLedgerChannel, sendsBy } from './support/vendor-ledger.js';
+import {
+  checkFinishedCampaign,
+  createVendorLedgerChannel,
+  sendsBy,
+  waitUntilSettled,
+} from './support/vendor-ledger.js';
 import {
   LEDGER_SEED,
   SHARED_RETRY,
@@ -98,18 +103,11 @@ describe.skipIf(!hasRedisServer() && !process.env.CI)('crash: a worker process k
     await crm.campaigns.launch(campaign.id);
 
     // Kill one worker once ~30% of the audience is settled.
-    let settledAtKill = 0;
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const { byStatus } = await crm.campaigns.stats(campaign.id);
-      settledAtKill = byStatus.sent + byStatus.failed + byStatus.skipped;
-      if (settledAtKill >= N * KILL_AT) break;
-      if (Date.now() > deadline) throw new Error(`only ${settledAtKill} settled after 60 s`);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const settledAtKill = await waitUntilSettled(crm, campaign.id, N * KILL_AT);
     // …right after it sent a batch, while it waits for the vendor's answers: those messages are
     // sent, and their deliveries are `sending` in storage with the jobs in the victim's hands.
     const before = await sendsBy(client, PREFIX, victim.name);
+    const deadline = Date.now() + 60_000;
     while ((await sendsBy(client, PREFIX, victim.name)) === before) {
       if (Date.now() > deadline) throw new Error(`${victim.name} sent nothing more within 60 s`);
     }

@@ -11,7 +11,11 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisEventBus, createRedisJobQueue, createRedisStorage } from '../src/index.js';
 import { hasRedisServer, type RedisServerProcess, startRedisServer } from './support/redis-server.js';
-import { checkFinishedCampaign, createVendorLedgerChannel } from './support/vendor-ledger.js';
+import {
+  checkFinishedCampaign,
+  createVendorLedgerChannel,
+  waitUntilSettled,
+} from './support/vendor-ledger.js';
 import {
   LEDGER_SEED,
   SHARED_RETRY,
@@ -92,15 +96,7 @@ describe.skipIf(!hasRedisServer() && !process.env.CI)('restart: Redis restarted 
       });
       await crm.campaigns.launch(campaign.id);
 
-      let settledAtOutage = 0;
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const { byStatus } = await crm.campaigns.stats(campaign.id);
-        settledAtOutage = byStatus.sent + byStatus.failed + byStatus.skipped;
-        if (settledAtOutage >= N * OUTAGE_AT) break;
-        if (Date.now() > deadline) throw new Error(`only ${settledAtOutage} settled after 60 s`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+      const settledAtOutage = await waitUntilSettled(crm, campaign.id, N * OUTAGE_AT);
       if (mode === 'SIGKILL') await server.kill();
       else await server.stop({ keepDir: true });
       // Redis is down from here: stats read after this instant were read from the restarted server.

@@ -175,6 +175,26 @@ export async function listAllDeliveries(crm: MiniCrm, campaignId: string): Promi
   return out;
 }
 
+/**
+ * Waits until at least `count` of the campaign's deliveries are settled (sent, failed or skipped),
+ * polling its stats; returns how many were. Throws after `timeoutMs`.
+ */
+export async function waitUntilSettled(
+  crm: MiniCrm,
+  campaignId: string,
+  count: number,
+  timeoutMs = 60_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { byStatus } = await crm.campaigns.stats(campaignId);
+    const settled = byStatus.sent + byStatus.failed + byStatus.skipped;
+    if (settled >= count) return settled;
+    if (Date.now() > deadline) throw new Error(`only ${settled} settled after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** What {@link checkFinishedCampaign} found (for logging). */
 export interface CampaignCheck {
   readonly stats: CampaignStats;
