@@ -29,6 +29,7 @@ import {
   expectRunsAgree,
   runSegmentCampaign,
 } from './support/engine-comparison.js';
+import { deleteKeys } from './support/keys.js';
 
 const url = inject('redisUrl');
 const N = 3000;
@@ -37,16 +38,6 @@ const compare = (adapters?: Parameters<typeof comparedEngine>[0]) => comparedEng
 const TEMPLATE = "Hi {{ customer.name }}, here's 10% off on your next order!";
 
 const SEGMENTS = DEMO_SEGMENTS;
-
-/** Deletes every key containing `prefix` (storage keys, queue keys). */
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', 1000);
-    if (keys.length > 0) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 describe.skipIf(url === '')('end to end on Redis storage, queue and bus', () => {
   const data = generateDemoData({ customers: N, seed: 99, now: new Date(NOW) });
@@ -78,7 +69,7 @@ describe.skipIf(url === '')('end to end on Redis storage, queue and bus', () => 
     await queue?.close();
     await bus?.close();
     await storage?.close();
-    await deleteKeys(client, prefix);
+    await deleteKeys(client, prefix, `*${prefix}*`);
     await client?.quit();
   });
 

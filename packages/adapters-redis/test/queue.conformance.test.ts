@@ -3,14 +3,9 @@ import { jobQueueConformance } from '@minicrm/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { createRedisJobQueue, type RedisJobQueue } from '../src/index.js';
+import { deleteKeys } from './support/keys.js';
 
 const url = inject('redisUrl');
-
-/** Deletes every key under `prefix`. */
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  const keys = await client.keys(`${prefix}:*`);
-  if (keys.length > 0) await client.del(...keys);
-}
 
 describe.skipIf(url === '')('redis job queue (conformance)', () => {
   let client: Redis;
@@ -35,7 +30,7 @@ describe.skipIf(url === '')('redis job queue (conformance)', () => {
     teardown: async () => {
       for (const { queue, prefix } of open.splice(0)) {
         await queue.close();
-        await deleteKeys(client, prefix);
+        await deleteKeys(client, prefix, `${prefix}:*`);
       }
     },
   });

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Campaign, Customer, Delivery, DeliveryTransition, Segment } from '@minicrm/core';
 import { deliveryId } from '@minicrm/core';
 import {
@@ -16,23 +15,9 @@ import {
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedisStorage, type RedisStorage } from '../src/index.js';
+import { deleteKeys, freshPrefix } from './support/keys.js';
 
 const url = inject('redisUrl');
-
-/** A fresh key prefix for one test. */
-function freshPrefix(label: string): string {
-  return `test-${label}-${randomBytes(6).toString('hex')}`;
-}
-
-/** Deletes every key of `prefix` (all carry the hash tag `{<prefix>:…}`). */
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `{${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 
 /** A stored record's JSON (after the `<rev>|` prefix), parsed without the adapter's decoder. */
 function decodeRaw(raw: string | null): Record<string, unknown> | null {

@@ -1,27 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import type { Delivery, DeliveryTransition } from '@minicrm/core';
 import { deliveryId } from '@minicrm/core';
 import { at, delivery } from '@minicrm/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createRedisStorage } from '../src/index.js';
+import { deleteKeys, freshPrefix } from './support/keys.js';
 
 const url = inject('redisUrl');
 
-/** A fresh key prefix for one test. */
-function freshPrefix(label: string): string {
-  return `test-${label}-${randomBytes(6).toString('hex')}`;
-}
-
-/** Deletes every key of `prefix` (all carry the hash tag `{<prefix>:…}`). */
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `{${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-}
 /** Deliveries in the volume check (`REDIS_STORAGE_VOLUME_N` to change it). */
 const N = Number(process.env.REDIS_STORAGE_VOLUME_N ?? 20_000);
 const BATCH = 1000;

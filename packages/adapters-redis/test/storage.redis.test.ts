@@ -1,34 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import type { StorageBackdoor } from '@minicrm/core/testing';
 import { storageConformance } from '@minicrm/core/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { createRedisStorage, type RedisStorage } from '../src/index.js';
+import { deleteKeys, freshPrefix } from './support/keys.js';
 
 const url = inject('redisUrl');
-
-/** A fresh key prefix for one test. */
-function freshPrefix(label = 'st'): string {
-  return `test-${label}-${randomBytes(6).toString('hex')}`;
-}
-
-/** Every key whose hash tag starts with `{<prefix>:`, found with SCAN. */
-async function keysOf(client: Redis, prefix: string): Promise<string[]> {
-  const out: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `{${prefix}:*`, 'COUNT', 1000);
-    out.push(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-  return out;
-}
-
-/** Deletes every key of `prefix`. */
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  const keys = await keysOf(client, prefix);
-  for (let i = 0; i < keys.length; i += 500) await client.del(...keys.slice(i, i + 500));
-}
 
 /**
  * Decodes a stored value on its own terms, independently of the adapter's decoder: strip the
