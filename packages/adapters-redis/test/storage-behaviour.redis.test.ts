@@ -88,6 +88,59 @@ describe.skipIf(url === '')('redis storage: Redis-specific behaviour', () => {
     expect(stored.every((d) => d?.status === 'sent' && d.totalAttempts === 1)).toBe(true);
   });
 
+  it('a call that moves one delivery twice never builds on a write that lost a race', async () => {
+    const [a, b] = twoStorages();
+    const [d1, d2] = [deliveryId('k2', 'c1'), deliveryId('k2', 'c2')];
+    await a.deliveries.createMany([delivery(d1, 'k2'), delivery(d2, 'k2')]);
+    await a.deliveries.getMany([d1, d2]); // a now remembers both at their first revision
+    // Behind a's back, b cancels d1: a's remembered revision of it is stale.
+    await b.deliveries.transitionMany([{ id: d1, from: ['pending'], to: 'cancelled', at: at(1) }]);
+    const step = (id: string, from: Delivery['status'], to: Delivery['status']): DeliveryTransition => ({
+      id,
+      from: [from],
+      to,
+      at: at(2),
+      ...(to === 'sending' ? { set: { attempts: 1 } } : {}),
+    });
+    // The second step of d1 is planned from the first one's result. The first one loses to b's
+    // cancel, and the second one's compare-and-set would see the revision it expects (b's write).
+    // It must fail with the first and be re-planned, not write `sending` over `cancelled`.
+    const results = await a.deliveries.transitionMany([
+      step(d1, 'pending', 'queued'),
+      step(d1, 'queued', 'sending'),
+      step(d2, 'pending', 'queued'),
+      step(d2, 'queued', 'sending'),
+    ]);
+    expect(results.map((d) => d?.status ?? null)).toEqual([null, null, 'queued', 'sending']);
+    const [s1, s2] = await b.deliveries.getMany([d1, d2]);
+    expect([s1?.status, s2?.status]).toEqual(['cancelled', 'sending']);
+    const counts = await b.deliveries.counts('k2');
+    expect(counts.byStatus).toMatchObject({ pending: 0, queued: 0, cancelled: 1, sending: 1 });
+    expect(counts.attempts).toBe(1);
+  });
+
+  it('counters stay exact when one call moves them in more distinct ways than one script names', async () => {
+    const [a] = twoStorages();
+    // 250 deliveries created with 0..249 attempts already made: 250 distinct counter deltas.
+    const ids = Array.from({ length: 250 }, (_, i) => deliveryId('k3', `c${String(i).padStart(3, '0')}`));
+    const created = await a.deliveries.createMany(
+      ids.map((id, i) => delivery(id, 'k3', { status: 'queued', attempts: i, totalAttempts: i })),
+    );
+    expect(created).toHaveLength(250);
+    const sum = (n: number) => (n * (n - 1)) / 2;
+    let counts = await a.deliveries.counts('k3');
+    expect(counts).toMatchObject({ total: 250, attempts: sum(250) });
+    expect(counts.byStatus.queued).toBe(250);
+    // Each claim adds a different number of attempts (1..250): 250 distinct deltas again.
+    const moved = await a.deliveries.transitionMany(
+      ids.map((id, i) => ({ id, from: ['queued'], to: 'sending', at: at(1), set: { attempts: 2 * i + 1 } })),
+    );
+    expect(moved.every((d) => d?.status === 'sending')).toBe(true);
+    counts = await a.deliveries.counts('k3');
+    expect(counts).toMatchObject({ total: 250, attempts: sum(250) + (sum(250) + 250) });
+    expect(counts.byStatus).toMatchObject({ queued: 0, sending: 250 });
+  });
+
   it('concurrent order and visit appends for one customer keep aggregates exact', async () => {
     const [a, b] = twoStorages();
     await a.customers.upsertMany([customerUpsert('c1')], at());

@@ -93,18 +93,32 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * unchanged. Items that lost a race (and those computed from them) are re-read and re-planned after a
  * randomized backoff, up to 50 rounds; then `ConflictError`. Returns the result of every item, in order.
  */
-export async function casLoop<R>(client: Redis, n: number, plan: CasPlan<R>, what: string): Promise<R[]> {
+export function casLoop<R>(client: Redis, n: number, plan: CasPlan<R>, what: string): Promise<R[]> {
+  return inRounds<R>(n, what, (pending, results, first) => runRound(client, pending, plan, results, first));
+}
+
+/**
+ * The retry skeleton of a compare-and-set loop: items go in slices of {@link CAS_SLICE}; `round`
+ * plans and writes the pending items of a slice (filling `results` for those that applied, reading
+ * from its cache only when `first`) and returns the items to try again, which it gets after a
+ * randomized exponential backoff, up to 50 rounds; then `ConflictError`.
+ */
+export async function inRounds<R>(
+  n: number,
+  what: string,
+  round: (pending: readonly number[], results: R[], first: boolean) => Promise<number[]>,
+): Promise<R[]> {
   const results = new Array<R>(n);
   for (let start = 0; start < n; start += CAS_SLICE) {
     let pending: number[] = [];
     for (let i = start; i < Math.min(n, start + CAS_SLICE); i++) pending.push(i);
-    for (let round = 0; pending.length > 0; round++) {
-      if (round === MAX_ROUNDS) {
+    for (let r = 0; pending.length > 0; r++) {
+      if (r === MAX_ROUNDS) {
         throw new ConflictError(`${what}: still conflicting after ${MAX_ROUNDS} attempts; try again`);
       }
       // Randomized exponential backoff, so writers fighting over one hot record take turns.
-      if (round > 0) await pause(Math.random() * Math.min(2 ** round, 100));
-      pending = await runRound(client, pending, plan, results, round === 0);
+      if (r > 0) await pause(Math.random() * Math.min(2 ** r, 100));
+      pending = await round(pending, results, r === 0);
     }
   }
   return results;

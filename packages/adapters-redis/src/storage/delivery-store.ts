@@ -1,11 +1,11 @@
 import type { Delivery, DeliveryStatus, DeliveryStore, DeliveryTransition, PageOptions } from '@minicrm/core';
-import { applyDeliveryTransition, deliveryCountsDelta } from '@minicrm/core';
-import { CasBatch, CasItem } from './cas-batch.js';
-import { CAS_SLICE, casLoop } from './cas-loop.js';
+import { deliveryCountsDelta } from '@minicrm/core';
+import { CAS_SLICE } from './cas-loop.js';
 import { decodeDelivery, encodeDeliveryBody, encodeDeliveryState, joinRecord, splitRecord } from './codec.js';
 import type { StoreContext } from './context.js';
 import { countsDeltaFields, countsFromHash } from './delivery-counts.js';
-import { hashTagOf } from './keys.js';
+import { transitionDeliveries } from './delivery-transitions.js';
+import { DeliveryWriteBatch } from './delivery-writes.js';
 import { mgetBySlot, type Versioned } from './records.js';
 import { scanPage } from './scan.js';
 import { VersionCache } from './version-cache.js';
@@ -23,9 +23,6 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
   // transitions it twice; with the cache the transitions skip reading it again (the compare-and-set
   // still checks every revision, so a stale entry only costs a re-read).
   const cache = new VersionCache();
-  const unused = () => {
-    throw new Error('internal: deliveries are read with their body');
-  };
   /** Reads state and body of the deliveries under `dkeys` (state keys) in one round trip. */
   const readVersionedDeliveries = async (dkeys: readonly string[]): Promise<Map<string, Versioned>> => {
     const n = dkeys.length;
@@ -73,32 +70,37 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
 
   return {
     async createMany(deliveries: readonly Delivery[]) {
-      const batches = new Map<string, CasBatch[]>();
-      const placed: { batch: CasBatch; pos: number }[] = [];
+      // One script per campaign and per 2,000 deliveries.
+      const batches = new Map<string, DeliveryWriteBatch>();
+      const all: DeliveryWriteBatch[] = [];
+      const placed = new Array<{ batch: DeliveryWriteBatch; pos: number }>(deliveries.length);
       const hints: string[] = [];
-      for (const d of deliveries) {
-        const key = keys.delivery(d.id);
-        const countsKey = keys.campaignCounts(d.campaignId);
-        const item = new CasItem()
-          .insert(key, joinRecord(1, encodeDeliveryState(d)))
-          .write(keys.deliveryBody(d.id), encodeDeliveryBody(d))
-          .zadd(keys.campaignDeliveryIds(d.campaignId), d.id);
-        item.incr(countsKey, countsDeltaFields(deliveryCountsDelta(null, d)));
+      deliveries.forEach((d, i) => {
+        const delta = countsDeltaFields(deliveryCountsDelta(null, d));
+        let batch = batches.get(d.campaignId);
+        if (batch === undefined || batch.size >= CAS_SLICE || !batch.accepts(delta)) {
+          batch = new DeliveryWriteBatch(
+            'create',
+            keys.campaignCounts(d.campaignId),
+            keys.campaignDeliveryIds(d.campaignId),
+          );
+          batches.set(d.campaignId, batch);
+          all.push(batch);
+        }
+        const stateRecord = joinRecord(1, encodeDeliveryState(d));
+        placed[i] = {
+          batch,
+          pos: batch.create(
+            keys.delivery(d.id),
+            stateRecord,
+            keys.deliveryBody(d.id),
+            encodeDeliveryBody(d),
+            d.id,
+            delta,
+          ),
+        };
         if (d.vendorMessageId !== undefined) hints.push(d.vendorMessageId, d.id);
-        const tag = hashTagOf(countsKey);
-        let list = batches.get(tag);
-        if (list === undefined) {
-          list = [];
-          batches.set(tag, list);
-        }
-        let batch = list[list.length - 1];
-        if (batch === undefined || batch.size >= CAS_SLICE) {
-          batch = new CasBatch();
-          list.push(batch);
-        }
-        placed.push({ batch, pos: batch.add(item) });
-      }
-      const all = [...batches.values()].flat();
+      });
       const [, ...replies] = await Promise.all([hintVendorIds(hints), ...all.map((b) => b.run(client))]);
       const applied = new Map(all.map((b, k) => [b, replies[k] as boolean[]]));
       const inserted: string[] = [];
@@ -116,38 +118,9 @@ export function createRedisDeliveryStore(ctx: StoreContext): DeliveryStore {
     getMany: read,
 
     transitionMany(transitions: readonly DeliveryTransition[]) {
-      let hints: string[] = [];
-      return casLoop<Delivery | null>(
-        client,
-        transitions.length,
-        {
-          keys: (i) => [keys.delivery((transitions[i] as DeliveryTransition).id)],
-          decode: unused,
-          read: readVersionedDeliveries,
-          cache,
-          plan(i, tx) {
-            const t = transitions[i] as DeliveryTransition;
-            const key = keys.delivery(t.id);
-            const current = tx.get<Delivery>(key);
-            if (current === null) return null;
-            const changed = applyDeliveryTransition(current, t);
-            if (changed === null) return null;
-            const next = freezeDelivery(changed);
-            const countsKey = keys.campaignCounts(current.campaignId);
-            tx.group = hashTagOf(countsKey);
-            tx.put(key, next, encodeDeliveryState(next));
-            tx.item.incr(countsKey, countsDeltaFields(deliveryCountsDelta(current, next)));
-            const vendorId = next.vendorMessageId;
-            if (vendorId !== undefined && vendorId !== current.vendorMessageId) hints.push(vendorId, next.id);
-            return next;
-          },
-          beforeWrite() {
-            const sent = hintVendorIds(hints);
-            hints = [];
-            return sent;
-          },
-        },
-        'deliveries.transitionMany',
+      return transitionDeliveries(
+        { client, keys, cache, read: readVersionedDeliveries, hint: hintVendorIds, freeze: freezeDelivery },
+        transitions,
       );
     },
 
