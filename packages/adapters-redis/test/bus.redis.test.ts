@@ -33,6 +33,19 @@ describe('json codec', () => {
     expect(decodeJson(encodeJson({ bad: new Date(Number.NaN) }))).toEqual({ bad: null });
     expect(decodeJson('{"$date":"x","other":1}')).toEqual({ $date: 'x', other: 1 });
   });
+
+  it('takes the same path with and without Dates: plain values, escapes, toJSON', () => {
+    const plain = { kind: 'send', deliveryId: 'c~1', round: 1, attempt: 2, tags: ['a', { b: null }] };
+    expect(encodeJson(plain)).toBe(JSON.stringify(plain));
+    expect(decodeJson(encodeJson(plain))).toEqual(plain);
+    // An escaped key is still the `$date` key.
+    expect(decodeJson('{"at":{"\\u0024date":"2024-01-02T03:04:05.006Z"}}')).toEqual({
+      at: new Date('2024-01-02T03:04:05.006Z'),
+    });
+    // A toJSON that returns Dates: they are encoded as Dates, as without the fast path.
+    const wrapped = { v: { toJSON: () => ({ at: new Date(5) }) } };
+    expect(decodeJson(encodeJson(wrapped))).toEqual({ v: { at: new Date(5) } });
+  });
 });
 
 describe.skipIf(url === '')('redis event bus', () => {
