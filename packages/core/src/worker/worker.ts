@@ -29,7 +29,12 @@ export interface WorkerOptions {
   readonly blockMs?: number;
   /** How long a job of a paused campaign waits before it is looked at again. @default 1000 */
   readonly pausedRecheckMs?: number;
-  /** How long a job waits when the previous attempt of its delivery is still in flight. @default 1000 */
+  /**
+   * Longest a job waits when the previous attempt of its delivery is still in flight. A job seen
+   * just after its delivery changed waits about as long as the delivery has been in that state
+   * (at least 10 ms): a retry handed out a moment before its delivery moved to `retrying` is taken
+   * again almost at once. @default 1000
+   */
   readonly inFlightRecheckMs?: number;
   /** How often to launch due scheduled campaigns, resume stalled launches, and complete finished campaigns. @default 1000 */
   readonly maintenanceIntervalMs?: number;
@@ -179,7 +184,8 @@ export class Worker {
           (delivery.status === 'sending' || delivery.status === 'sent') &&
           delivery.attempts === p.attempt - 1
         ) {
-          release.push([job, this.opts.inFlightRecheckMs]); // the previous attempt has not settled yet
+          // The previous attempt has not settled yet.
+          release.push([job, inFlightRecheckDelay(delivery, now, this.opts.inFlightRecheckMs)]);
         } else {
           ack.push(job); // stale: this attempt was already handled
         }
@@ -343,4 +349,21 @@ export class Worker {
     );
     return map;
   }
+}
+
+/** Shortest wait of a job whose delivery's previous attempt is still in flight. */
+const MIN_IN_FLIGHT_RECHECK_MS = 10;
+
+/**
+ * How long a job waits when its delivery's previous attempt is still in flight (`sending` or
+ * `sent`). A retry's job is enqueued just before its delivery moves to `retrying` (see
+ * `settleFailedAttempts`), so another worker, or another batch of this one, can be handed the job a
+ * moment early; the transition then lands within milliseconds. So the job waits about as long as
+ * the delivery has been in its current state: a few milliseconds for that race, growing (each look
+ * doubles the age) to `maxMs` for an attempt long in flight, whose settling process died between
+ * the enqueue and the transition (its own job comes back after the visibility timeout).
+ */
+export function inFlightRecheckDelay(delivery: Delivery, now: number, maxMs: number): number {
+  const age = now - delivery.updatedAt.getTime();
+  return Math.min(maxMs, Math.max(MIN_IN_FLIGHT_RECHECK_MS, age));
 }
