@@ -1,10 +1,10 @@
 /**
  * One MiniCRM worker process for the campaign-redis benchmark, on the built packages: Redis storage,
- * queue and bus on its own ioredis client, a simulator `sms` channel (zero latency, 90/10, the same
- * seed in every process, so outcomes do not depend on which process sends).
+ * queue and bus on its own ioredis client, a simulator `sms` channel (90/10, the same seed in every
+ * process, so outcomes do not depend on which process sends; zero latency unless `SIM_LATENCY_MS`).
  *
  * Configured by the environment: `REDIS_URL`, `MINICRM_PREFIX`, `WORKER_NAME`, `BATCH_SIZE`,
- * `WORKER_CONCURRENCY`. Prints
+ * `WORKER_CONCURRENCY`, `SIM_LATENCY_MS` (the simulated vendor's answer time, default 0). Prints
  * `READY <name>` once consuming; on SIGTERM stops gracefully, prints `STOPPED <name> <json stats>`
  * and exits 0. Started by bench/campaign-redis.ts (`node --import tsx bench/redis-worker-process.ts`).
  * With `BENCH_REDIS_PROFILE=1` it also prints, on stop, the wall time spent in each storage and queue
@@ -26,7 +26,11 @@ const client = new Redis(env('REDIS_URL'), { maxRetriesPerRequest: null });
 const storage = createRedisStorage({ client, prefix });
 const queue = createRedisJobQueue({ client, prefix });
 const bus = createRedisEventBus({ client, prefix });
-const sms = createSimulatorChannel({ name: 'sms', seed: 7 });
+const sms = createSimulatorChannel({
+  name: 'sms',
+  seed: 7,
+  latencyMs: Number(process.env.SIM_LATENCY_MS ?? 0),
+});
 /** Wall time per method, when profiling. */
 const timings = new Map<string, { calls: number; ms: number }>();
 
