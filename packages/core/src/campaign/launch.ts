@@ -24,6 +24,9 @@ import { transitionCampaign, updateCampaign } from './update.js';
  * duplicates: the batch is written again, existing deliveries are left alone, and those still
  * waiting for their first attempt get their job enqueued again.
  *
+ * The next audience page is read (and rendered) while the current one is written; checkpoints stay
+ * in order, so a crash still resumes from the last page fully written.
+ *
  * Returns when the round is fully snapshotted, when the campaign is cancelled or fails, or when
  * another launcher holds the lease. A paused campaign keeps snapshotting; its workers hold the sends.
  */
@@ -59,14 +62,30 @@ export class Launcher {
       return this.fail(campaign.id, error.message);
     }
     const about = { id: campaign.id, name: campaign.name };
+    const render = (customer: Customer) => template.render({ customer, campaign: about });
+    // Round 1 reads (and renders) the next audience page while the current one is written, so the
+    // store's work on one batch overlaps this process's work on the next.
+    let ahead: Promise<AudiencePage> | null = null;
     while (isSnapshotting(campaign)) {
       const launch = campaign.launch as LaunchProgress;
-      const batch =
-        launch.round === 1
-          ? await this.audienceBatch(campaign, launch, channel, (customer) =>
-              template.render({ customer, campaign: about }),
-            )
-          : await this.failedBatch(campaign, launch);
+      let batch: BatchOutcome;
+      if (launch.round === 1) {
+        const cursor = launch.cursor;
+        let page = ahead === null ? null : await ahead;
+        ahead = null;
+        if (page === null || page.fromCursor !== cursor) {
+          page = await this.readAudience(campaign, cursor, channel, render);
+        }
+        if (page.nextCursor !== null) {
+          ahead = this.readAudience(campaign, page.nextCursor, channel, render);
+          // Handled now, so a failure is never an unhandled rejection: it is thrown when the page is
+          // awaited, and dropped with the page if the launch stops first.
+          ahead.catch(() => undefined);
+        }
+        batch = await this.writeAudience(campaign, launch, page);
+      } else {
+        batch = await this.failedBatch(campaign, launch);
+      }
       const next = await this.checkpoint(campaign.id, batch);
       if (next === null) break;
       campaign = next;
@@ -94,17 +113,18 @@ export class Launcher {
     return changed ? campaign : null;
   }
 
-  private async audienceBatch(
+  /** Reads the audience page at `cursor` and builds its deliveries (not written yet). */
+  private async readAudience(
     campaign: Campaign,
-    launch: LaunchProgress,
+    cursor: string | null,
     channel: Channel,
     render: (customer: Customer) => string,
-  ): Promise<BatchOutcome> {
+  ): Promise<AudiencePage> {
     const at = new Date(this.ctx.clock.now());
     const page = await querySegmentPage(
       this.ctx.storage.customers,
       { rules: campaign.rules, now: campaign.launchedAt ?? at, catalog: this.ctx.catalog },
-      { limit: this.ctx.launchBatchSize, cursor: launch.cursor ?? undefined },
+      { limit: this.ctx.launchBatchSize, cursor: cursor ?? undefined },
     );
     const deliveries: Delivery[] = [];
     for (const customer of page.items) {
@@ -124,6 +144,16 @@ export class Launcher {
         }),
       );
     }
+    return { fromCursor: cursor, deliveries, nextCursor: page.nextCursor };
+  }
+
+  /** Writes an audience page's deliveries and enqueues the first attempt of each new queued one. */
+  private async writeAudience(
+    campaign: Campaign,
+    launch: LaunchProgress,
+    page: AudiencePage,
+  ): Promise<BatchOutcome> {
+    const { deliveries } = page;
     const created = new Set(await this.ctx.storage.deliveries.createMany(deliveries));
     const toEnqueue = deliveries.filter((d) => d.status === 'queued' && created.has(d.id));
     // Deliveries a crashed launcher wrote before its checkpoint may lack their job: enqueue again
@@ -137,7 +167,7 @@ export class Launcher {
     await this.enqueue(campaign, launch, toEnqueue);
     return {
       fromCursor: launch.cursor,
-      matched: page.items.length,
+      matched: deliveries.length,
       scheduled: toEnqueue.length,
       nextCursor: page.nextCursor,
     };
@@ -223,6 +253,14 @@ export class Launcher {
     });
     return lost ? null : campaign;
   }
+}
+
+/** An audience page read and turned into deliveries, not written yet. */
+interface AudiencePage {
+  /** The cursor the page was read from. */
+  readonly fromCursor: string | null;
+  readonly deliveries: readonly Delivery[];
+  readonly nextCursor: string | null;
 }
 
 interface BatchOutcome {

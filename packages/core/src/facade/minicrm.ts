@@ -49,7 +49,7 @@ export interface MiniCrmOptions {
   readonly logger?: Logger;
   /** Receipt batching. */
   readonly receipts?: ReceiptBatchOptions;
-  /** Customers per launch batch. @default 1000 */
+  /** Customers per launch batch (the launcher reads the next batch while writing one). @default 1000 */
   readonly launchBatchSize?: number;
   /** How long a launcher holds a launch before another process may resume it (ms). @default 30000 */
   readonly launchLeaseMs?: number;
