@@ -5,30 +5,16 @@
  * attempt was sent twice (the killed worker's jobs come back after the visibility timeout and the
  * survivors finish them with the same idempotency keys).
  */
-import { createMiniCrm, type MiniCrm } from '@minicrm/core';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createRedisEventBus,
-  createRedisJobQueue,
-  createRedisStorage,
-  type RedisEventBus,
-  type RedisJobQueue,
-  type RedisStorage,
-} from '../src/index.js';
-import { hasRedisServer, type RedisServerProcess, startRedisServer } from './support/redis-server.js';
-import {
-  checkFinishedCampaign,
-  createVendorLedgerChannel,
-  sendsBy,
-  waitUntilSettled,
-} from './support/vendor-ledger.js';
-import {
-  LEDGER_SEED,
-  SHARED_RETRY,
-  startWorkerProcess,
-  type WorkerProcess,
-} from './support/worker-process.js';
+  everyoneCampaign,
+  type LaunchingEngine,
+  startLaunchingEngine,
+  waitForNextSend,
+} from './support/launching-engine.js';
+import { hasRedisServer } from './support/redis-server.js';
+import { checkFinishedCampaign, waitUntilSettled } from './support/vendor-ledger.js';
+import { SHARED_RETRY, startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
 
 const N = 10_000;
 const PREFIX = 'crash';
@@ -36,48 +22,21 @@ const PREFIX = 'crash';
 const KILL_AT = 0.3;
 
 describe.skipIf(!hasRedisServer() && !process.env.CI)('crash: a worker process killed mid-campaign', () => {
-  let server: RedisServerProcess;
-  let client: Redis;
-  let storage: RedisStorage;
-  let queue: RedisJobQueue;
-  let bus: RedisEventBus;
-  let crm: MiniCrm;
+  let engine: LaunchingEngine;
   const workers: WorkerProcess[] = [];
 
+  // The test process only creates and launches the campaign; it runs no worker.
   beforeAll(async () => {
-    server = await startRedisServer();
-    client = new Redis(server.url, { maxRetriesPerRequest: null });
-    storage = createRedisStorage({ client, prefix: PREFIX });
-    queue = createRedisJobQueue({ client, prefix: PREFIX });
-    bus = createRedisEventBus({ client, prefix: PREFIX });
-    // The test process only creates and launches the campaign; it runs no worker.
-    crm = createMiniCrm({
-      storage,
-      queue,
-      bus,
-      channels: [createVendorLedgerChannel({ client, prefix: PREFIX, sender: 'test', seed: LEDGER_SEED })],
-      retry: SHARED_RETRY,
-      launchBatchSize: 1000,
-    });
-    const customers = Array.from({ length: N }, (_, i) => ({
-      id: `cus_${String(i).padStart(5, '0')}`,
-      name: `Customer ${i}`,
-      phone: `+1555${String(i).padStart(7, '0')}`,
-    }));
-    for (let i = 0; i < N; i += 2000) await crm.customers.upsert(customers.slice(i, i + 2000));
+    engine = await startLaunchingEngine({ prefix: PREFIX, customers: N, launchBatchSize: 1000 });
   });
 
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.kill()));
-    await crm?.close();
-    await queue?.close();
-    await bus?.close();
-    await storage?.close();
-    client?.disconnect();
-    await server?.stop();
+    await engine?.close();
   });
 
   it('completes with every delivery terminal once, reconciled stats and no attempt sent twice', async () => {
+    const { crm, client, server } = engine;
     workers.push(
       ...(await Promise.all(
         ['w1', 'w2', 'w3'].map((name) =>
@@ -94,23 +53,14 @@ describe.skipIf(!hasRedisServer() && !process.env.CI)('crash: a worker process k
     );
     const [victim, ...survivors] = workers as [WorkerProcess, ...WorkerProcess[]];
 
-    const campaign = await crm.campaigns.create({
-      name: 'Crash',
-      channel: 'sms',
-      template: 'Hi {{ customer.name }}, 10% off today!',
-      rules: { combinator: 'and', rules: [{ field: 'name', operator: 'exists' }] },
-    });
+    const campaign = await everyoneCampaign(crm, 'Crash');
     await crm.campaigns.launch(campaign.id);
 
     // Kill one worker once ~30% of the audience is settled.
     const settledAtKill = await waitUntilSettled(crm, campaign.id, N * KILL_AT);
     // …right after it sent a batch, while it waits for the vendor's answers: those messages are
     // sent, and their deliveries are `sending` in storage with the jobs in the victim's hands.
-    const before = await sendsBy(client, PREFIX, victim.name);
-    const deadline = Date.now() + 60_000;
-    while ((await sendsBy(client, PREFIX, victim.name)) === before) {
-      if (Date.now() > deadline) throw new Error(`${victim.name} sent nothing more within 60 s`);
-    }
+    await waitForNextSend(client, PREFIX, victim.name);
     await victim.kill();
     expect(victim.child.signalCode).toBe('SIGKILL');
     expect(settledAtKill).toBeLessThan(N * 0.9); // it really was the middle

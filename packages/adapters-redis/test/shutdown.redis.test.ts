@@ -6,30 +6,16 @@
  * runs. The other process completes the campaign; stats reconcile, and the vendor ledger shows no
  * key called twice (nothing had to be redone).
  */
-import { createMiniCrm, type MiniCrm } from '@minicrm/core';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createRedisEventBus,
-  createRedisJobQueue,
-  createRedisStorage,
-  type RedisEventBus,
-  type RedisJobQueue,
-  type RedisStorage,
-} from '../src/index.js';
-import { hasRedisServer, type RedisServerProcess, startRedisServer } from './support/redis-server.js';
-import {
-  checkFinishedCampaign,
-  createVendorLedgerChannel,
-  sendsBy,
-  waitUntilSettled,
-} from './support/vendor-ledger.js';
-import {
-  LEDGER_SEED,
-  SHARED_RETRY,
-  startWorkerProcess,
-  type WorkerProcess,
-} from './support/worker-process.js';
+  everyoneCampaign,
+  type LaunchingEngine,
+  startLaunchingEngine,
+  waitForNextSend,
+} from './support/launching-engine.js';
+import { hasRedisServer } from './support/redis-server.js';
+import { checkFinishedCampaign, waitUntilSettled } from './support/vendor-ledger.js';
+import { SHARED_RETRY, startWorkerProcess, type WorkerProcess } from './support/worker-process.js';
 
 const N = 5000;
 const PREFIX = 'shutdown';
@@ -39,46 +25,20 @@ const VISIBILITY_TIMEOUT_MS = 600_000;
 describe.skipIf(!hasRedisServer() && !process.env.CI)(
   'graceful shutdown of a worker process mid-campaign',
   () => {
-    let server: RedisServerProcess;
-    let client: Redis;
-    let storage: RedisStorage;
-    let queue: RedisJobQueue;
-    let bus: RedisEventBus;
-    let crm: MiniCrm;
+    let engine: LaunchingEngine;
     const workers: WorkerProcess[] = [];
 
     beforeAll(async () => {
-      server = await startRedisServer();
-      client = new Redis(server.url, { maxRetriesPerRequest: null });
-      storage = createRedisStorage({ client, prefix: PREFIX });
-      queue = createRedisJobQueue({ client, prefix: PREFIX });
-      bus = createRedisEventBus({ client, prefix: PREFIX });
-      crm = createMiniCrm({
-        storage,
-        queue,
-        bus,
-        channels: [createVendorLedgerChannel({ client, prefix: PREFIX, sender: 'test', seed: LEDGER_SEED })],
-        retry: SHARED_RETRY,
-      });
-      const customers = Array.from({ length: N }, (_, i) => ({
-        id: `cus_${String(i).padStart(5, '0')}`,
-        name: `Customer ${i}`,
-        phone: `+1555${String(i).padStart(7, '0')}`,
-      }));
-      await crm.customers.upsert(customers);
+      engine = await startLaunchingEngine({ prefix: PREFIX, customers: N });
     });
 
     afterAll(async () => {
       await Promise.all(workers.map((w) => w.kill()));
-      await crm?.close();
-      await queue?.close();
-      await bus?.close();
-      await storage?.close();
-      client?.disconnect();
-      await server?.stop();
+      await engine?.close();
     });
 
     it('finishes the batch in hand, exits 0 holding no job, and the campaign completes without redoing anything', async () => {
+      const { crm, client, queue, server } = engine;
       const [leaving, staying] = await Promise.all(
         // The leaving worker's vendor answers take 200 ms, so SIGTERM lands while a batch is in hand.
         [
@@ -94,21 +54,12 @@ describe.skipIf(!hasRedisServer() && !process.env.CI)(
         ),
       );
       workers.push(leaving as WorkerProcess, staying as WorkerProcess);
-      const campaign = await crm.campaigns.create({
-        name: 'Shutdown',
-        channel: 'sms',
-        template: 'Hi {{ customer.name }}, 10% off today!',
-        rules: { combinator: 'and', rules: [{ field: 'name', operator: 'exists' }] },
-      });
+      const campaign = await everyoneCampaign(crm, 'Shutdown');
       await crm.campaigns.launch(campaign.id);
 
       const settledAtStop = await waitUntilSettled(crm, campaign.id, N * 0.2);
       // Right after it sent a batch: its deliveries are `sending`, their answers 200 ms away.
-      const before = await sendsBy(client, PREFIX, 'leaving');
-      const deadline = Date.now() + 60_000;
-      while ((await sendsBy(client, PREFIX, 'leaving')) === before) {
-        if (Date.now() > deadline) throw new Error('the leaving worker sent nothing more within 60 s');
-      }
+      const before = await waitForNextSend(client, PREFIX, 'leaving');
       expect(await (leaving as WorkerProcess).stop()).toEqual({ code: 0, signal: null });
       expect((leaving as WorkerProcess).output()).toContain('STOPPED leaving');
       expect(settledAtStop).toBeLessThan(N * 0.9); // it really was the middle
