@@ -1,4 +1,6 @@
 import { Liquid } from 'liquidjs';
+import { countRenderSteps } from './bounded-render.js';
+import { TEMPLATE_LIMITS } from './limits.js';
 
 const NO_PARTIALS =
   'partials ({% include %}, {% render %}, {% layout %}) are not supported in message templates';
@@ -6,7 +8,8 @@ const NO_PARTIALS =
 /**
  * Creates the Liquid engine MiniCRM renders messages with: unknown filters are parse errors
  * (`strictFilters`), only own properties are readable, no output escaping (messages are plain
- * text), no partials (templates never read files), and DoS limits on size, time and memory.
+ * text), no partials (templates never read files), and DoS limits on size, time and memory
+ * ({@link TEMPLATE_LIMITS}); renders made by compiled templates also count their steps and output.
  */
 export function createLiquid(): Liquid {
   const liquid = new Liquid({
@@ -14,9 +17,10 @@ export function createLiquid(): Liquid {
     ownPropertyOnly: true,
     cache: false,
     parseLimit: 1_000_000,
-    renderLimit: 1_000,
-    memoryLimit: 100_000_000,
+    renderLimit: TEMPLATE_LIMITS.maxRenderMs,
+    memoryLimit: TEMPLATE_LIMITS.maxMemory,
   });
+  countRenderSteps(liquid);
   for (const name of ['include', 'render', 'layout']) {
     liquid.registerTag(name, {
       parse() {

@@ -1,4 +1,5 @@
 import { type Liquid, Output, type Template, TypeGuards } from 'liquidjs';
+import { TemplateError } from '../errors.js';
 import { type TemplateContext, type VariableGetter, variableGetter } from './view.js';
 
 /** Renders a value exactly as Liquid's output does: strings as is, nil empty, arrays joined, others `String()`. */
@@ -30,10 +31,12 @@ function plainOutputPath(liquid: Liquid, template: Template): string[] | undefin
  * closure that concatenates text and values, skipping Liquid's per-render machinery. Text parts are
  * rendered by Liquid itself once (so whitespace control is honoured). Returns undefined when the
  * template uses anything else (tags, filters, literals, unknown paths); Liquid then renders it.
+ * A message longer than `maxOutputLength` throws a `TemplateError` (`template_output_too_long`).
  */
 export function buildFastPath(
   liquid: Liquid,
   templates: Template[],
+  maxOutputLength: number,
 ): ((context: TemplateContext) => string) | undefined {
   const texts: string[] = [];
   const getters: VariableGetter[] = [];
@@ -55,6 +58,18 @@ export function buildFastPath(
   return (context) => {
     let out = '';
     for (let i = 0; i < count; i++) out += texts[i]! + liquidString(getters[i]!(context));
-    return out + tail;
+    out += tail;
+    if (out.length > maxOutputLength) throw tooLong(maxOutputLength);
+    return out;
   };
+}
+
+function tooLong(maxOutputLength: number): TemplateError {
+  return new TemplateError([
+    {
+      path: ['template'],
+      code: 'template_output_too_long',
+      message: `the message would be longer than ${maxOutputLength} characters`,
+    },
+  ]);
 }
