@@ -13,7 +13,7 @@ const LEGAL: Record<CampaignState, CampaignState[]> = {
   draft: ['scheduled', 'running', 'cancelled'],
   scheduled: ['running', 'cancelled', 'draft'],
   running: ['paused', 'completed', 'cancelled', 'failed'],
-  paused: ['running', 'cancelled'],
+  paused: ['running', 'cancelled', 'failed'],
   completed: ['running'],
   failed: ['running'],
   cancelled: [],

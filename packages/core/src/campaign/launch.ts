@@ -13,7 +13,8 @@ import { querySegmentPage } from '../segment/query.js';
 import type { StatsPublisher } from '../stats/stats-publisher.js';
 import { type CompiledTemplate, compileTemplate } from '../template/compile.js';
 import { completeIfDone } from './completion.js';
-import { transitionCampaign, updateCampaign } from './update.js';
+import { assertCampaignTransition } from './state-machine.js';
+import { publishStateChange, updateCampaign } from './update.js';
 
 /**
  * Runs (or resumes) the snapshot of a running campaign's current round, batch by batch:
@@ -63,6 +64,26 @@ export class Launcher {
     }
     const about = { id: campaign.id, name: campaign.name };
     const render = (customer: Customer) => template.render({ customer, campaign: about });
+    try {
+      campaign = await this.snapshot(campaign, channel, render);
+    } catch (error) {
+      // A message that cannot be rendered (customer data past a template limit, a filter failing on
+      // a value) will not render on a retry either: fail the campaign once, with the reason.
+      if (!(error instanceof RenderFailure)) throw error;
+      return this.fail(campaign.id, error.message);
+    }
+    if (campaign.launch?.done === true) await completeIfDone(this.ctx, campaign.id);
+    this.stats.notify(campaign.id);
+    return (await this.ctx.storage.campaigns.get(campaign.id)) ?? campaign;
+  }
+
+  /** Snapshots batch after batch while the round lasts and the lease is ours. Returns the campaign as last written. */
+  private async snapshot(
+    start: Campaign,
+    channel: Channel,
+    render: (customer: Customer) => string,
+  ): Promise<Campaign> {
+    let campaign = start;
     // Round 1 reads (and renders) the next audience page while the current one is written, so the
     // store's work on one batch overlaps this process's work on the next.
     let ahead: Promise<AudiencePage> | null = null;
@@ -91,14 +112,24 @@ export class Launcher {
       campaign = next;
       this.stats.notify(campaign.id);
     }
-    if (campaign.launch?.done === true) await completeIfDone(this.ctx, campaign.id);
-    this.stats.notify(campaign.id);
-    return (await this.ctx.storage.campaigns.get(campaign.id)) ?? campaign;
+    return campaign;
   }
 
+  /**
+   * Fails the campaign with `reason`, once: only while its launch is still held by this launcher
+   * (a campaign cancelled or failed meanwhile is left as it is). Returns the campaign.
+   */
   private async fail(campaignId: string, reason: string): Promise<Campaign> {
+    const { campaign, changed, before } = await updateCampaign(this.ctx, campaignId, (current) => {
+      if (!isSnapshotting(current) || current.launch?.owner !== this.id) return null;
+      assertCampaignTransition(current, 'failed');
+      return { ...current, state: 'failed', error: reason };
+    });
+    if (!changed) return campaign;
     this.ctx.logger.error({ campaignId, reason }, 'campaign failed');
-    return transitionCampaign(this.ctx, campaignId, 'failed', () => ({ error: reason }));
+    await publishStateChange(this.ctx, campaignId, before.state, 'failed');
+    this.stats.notify(campaignId);
+    return campaign;
   }
 
   /** Takes the lease if it is free, expired or ours; `null` if the launch is held or finished. */
@@ -127,8 +158,18 @@ export class Launcher {
       { limit: this.ctx.launchBatchSize, cursor: cursor ?? undefined },
     );
     const deliveries: Delivery[] = [];
+    let slice = performance.now();
     for (const customer of page.items) {
       const recipient = resolveRecipient(channel, customer);
+      let message = '';
+      if (recipient.ok) {
+        message = renderFor(render, customer);
+        // Costly templates (each render is bounded, a page of them is not) let other work run.
+        if (performance.now() - slice > RENDER_SLICE_MS) {
+          await new Promise((resolve) => setImmediate(resolve));
+          slice = performance.now();
+        }
+      }
       deliveries.push(
         newDelivery({
           id: deliveryId(campaign.id, customer.id),
@@ -139,7 +180,7 @@ export class Launcher {
           at,
           status: recipient.ok ? 'queued' : 'skipped',
           address: recipient.ok ? recipient.address : undefined,
-          message: recipient.ok ? render(customer) : '',
+          message,
           skipReason: recipient.ok ? undefined : recipient.reason,
         }),
       );
@@ -252,6 +293,28 @@ export class Launcher {
       };
     });
     return lost ? null : campaign;
+  }
+}
+
+/** Longest stretch of rendering (ms) a launch does before letting the event loop run other work. */
+const RENDER_SLICE_MS = 10;
+
+/** A customer's message could not be rendered; the message says for whom and why. */
+class RenderFailure extends Error {
+  constructor(customerId: string, error: TemplateError) {
+    const why = error.problems.map((p) => p.message).join('; ');
+    super(`the template cannot be rendered for customer "${customerId}": ${why}`);
+    this.name = 'RenderFailure';
+  }
+}
+
+/** Renders one customer's message; a template failure becomes a {@link RenderFailure}. */
+function renderFor(render: (customer: Customer) => string, customer: Customer): string {
+  try {
+    return render(customer);
+  } catch (error) {
+    if (error instanceof TemplateError) throw new RenderFailure(customer.id, error);
+    throw error;
   }
 }
 

@@ -18,7 +18,7 @@ export const CAMPAIGN_STATES: readonly CampaignState[] = Object.freeze([
  * - `draft` → `scheduled` (launch with a future `sendAt`), `running` (launch now), `cancelled`
  * - `scheduled` → `running` (its time came), `cancelled`, `draft` (unschedule to edit)
  * - `running` → `paused`, `completed`, `cancelled`, `failed`
- * - `paused` → `running` (resume), `cancelled`
+ * - `paused` → `running` (resume), `cancelled`, `failed` (its launch cannot go on)
  * - `completed` → `running` ("retry failed" starts a new round)
  * - `failed` → `running` ("retry failed")
  * - `cancelled` → nothing
@@ -27,7 +27,7 @@ export const CAMPAIGN_TRANSITIONS: Readonly<Record<CampaignState, readonly Campa
   draft: Object.freeze(['scheduled', 'running', 'cancelled'] as const),
   scheduled: Object.freeze(['running', 'cancelled', 'draft'] as const),
   running: Object.freeze(['paused', 'completed', 'cancelled', 'failed'] as const),
-  paused: Object.freeze(['running', 'cancelled'] as const),
+  paused: Object.freeze(['running', 'cancelled', 'failed'] as const),
   completed: Object.freeze(['running'] as const),
   failed: Object.freeze(['running'] as const),
   cancelled: Object.freeze([] as const),

@@ -1,7 +1,8 @@
 import { resolveRecipient } from '../channel/address.js';
 import type { Campaign } from '../domain/campaign.js';
+import type { Customer } from '../domain/customer.js';
 import type { EngineContext } from '../engine/context.js';
-import { NotFoundError, type Problem, ValidationError } from '../errors.js';
+import { NotFoundError, type Problem, TemplateError, ValidationError } from '../errors.js';
 import type { SendResult } from '../ports/channel.js';
 import { compileTemplate } from '../template/compile.js';
 
@@ -49,6 +50,22 @@ function checkInput(input: unknown): TestSendInput {
 }
 
 /**
+ * The campaign's message for one customer. A template that cannot be rendered for them (their data
+ * takes it past a template limit, a filter fails on a value) throws `TemplateError` naming the customer.
+ */
+function renderFor(campaign: Campaign, customer: Customer, ctx: EngineContext): string {
+  const template = compileTemplate(campaign.template, { catalog: ctx.catalog });
+  try {
+    return template.render({ customer, campaign: { id: campaign.id, name: campaign.name } });
+  } catch (error) {
+    if (!(error instanceof TemplateError)) throw error;
+    throw new TemplateError(
+      error.problems.map((p) => ({ ...p, message: `for customer "${customer.id}": ${p.message}` })),
+    );
+  }
+}
+
+/**
  * Renders a campaign's message for one customer and sends it once through the campaign's channel,
  * in any campaign state. Nothing is stored: no delivery, no stats; the idempotency key is fresh per
  * call. Without `to`, the customer must be reachable on the channel (subscribed, with an address).
@@ -85,10 +102,7 @@ export async function testSendCampaign(
     }
     address = recipient.address;
   }
-  const message = compileTemplate(campaign.template, { catalog: ctx.catalog }).render({
-    customer,
-    campaign: { id: campaign.id, name: campaign.name },
-  });
+  const message = renderFor(campaign, customer, ctx);
   const key = ctx.ids.next('test_');
   let result: SendResult;
   try {
