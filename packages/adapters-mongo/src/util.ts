@@ -1,7 +1,7 @@
 /** MongoDB's duplicate-key error code. */
 export const DUPLICATE_KEY = 11000;
 
-export { decodeCursor, decodeIdCursor, encodeCursor, pageLimit } from '@minicrm/core';
+export { decodeCursor, decodeIdCursor, decodeTimeIdCursor, encodeCursor, pageLimit } from '@minicrm/core';
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; results in input order. */
 export async function mapLimit<T, R>(

@@ -52,5 +52,6 @@ export * from './time/ids.js';
 export * from './time/manual-clock.js';
 export * from './time/system-clock.js';
 export * from './util/cursor.js';
+export { ENTITY_ID_PATTERN, MAX_ID_LENGTH } from './util/id-schema.js';
 export * from './util/random.js';
 export * from './worker/worker.js';

@@ -12,7 +12,15 @@ import type { Collection } from 'mongodb';
 import { decodeCustomer, encodeCustomer } from '../codec/customer.js';
 import { decodeEvent, decodeOrder, encodeEvent, encodeOrder } from '../codec/records.js';
 import type { Doc, StoreContext } from '../context.js';
-import { backoff, decodeCursor, encodeCursor, MAX_ROUNDS, mapLimit, pageLimit, SLICE } from '../util.js';
+import {
+  backoff,
+  decodeTimeIdCursor,
+  encodeCursor,
+  MAX_ROUNDS,
+  mapLimit,
+  pageLimit,
+  SLICE,
+} from '../util.js';
 import type { JournalEntry } from './journal.js';
 import { existingIds, journalOf, settleJournal } from './journal.js';
 
@@ -175,13 +183,13 @@ export function createMongoActivityStore(ctx: StoreContext): ActivityStore {
     customerId: string,
     options: PageOptions,
   ): Promise<Page<T>> {
+    const key = decodeTimeIdCursor(options.cursor);
     const customer = await customers.findOne({ _id: customerId }, { projection: { _j: 1 } });
     await settleJournal(journalOf(customer), orders, events);
     const limit = pageLimit(options.limit);
-    const key = decodeCursor(options.cursor);
     const t = kind.timeField;
     const filter: Record<string, unknown> = { customerId };
-    if (Array.isArray(key) && typeof key[0] === 'number' && typeof key[1] === 'string') {
+    if (key !== undefined) {
       const at = new Date(key[0]);
       filter.$or = [{ [t]: { $lt: at } }, { [t]: at, _id: { $lt: key[1] } }];
     }

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '@minicrm/core';
 import type { Filter } from 'mongodb';
 import { decodeCampaign, encodeCampaign } from '../codec/records.js';
 import type { Doc, StoreContext } from '../context.js';
-import { decodeCursor, encodeCursor, pageLimit } from '../util.js';
+import { decodeTimeIdCursor, encodeCursor, pageLimit } from '../util.js';
 import { insertOwned } from '../write.js';
 
 /**
@@ -30,8 +30,8 @@ export function createMongoCampaignStore(ctx: StoreContext): CampaignStore {
       const limit = pageLimit(options.limit);
       const parts: Filter<Doc>[] = [];
       if (options.states !== undefined) parts.push({ state: { $in: [...options.states] } });
-      const key = decodeCursor(options.cursor);
-      if (Array.isArray(key) && typeof key[0] === 'number' && typeof key[1] === 'string') {
+      const key = decodeTimeIdCursor(options.cursor);
+      if (key !== undefined) {
         const at = new Date(key[0]);
         parts.push({ $or: [{ createdAt: { $lt: at } }, { createdAt: at, _id: { $lt: key[1] } }] });
       }

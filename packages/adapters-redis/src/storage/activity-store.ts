@@ -19,7 +19,7 @@ import {
   encodeOrder,
 } from './codec.js';
 import type { StoreContext } from './context.js';
-import { decodeCursor, encodeCursor, membersAfter, pageLimit } from './cursor.js';
+import { decodeTimeMemberCursor, encodeCursor, membersAfter, pageLimit } from './cursor.js';
 import { idOfTimeMember, sortableTime } from './keys.js';
 import { readValues } from './records.js';
 
@@ -103,7 +103,7 @@ export function createRedisActivityStore(ctx: StoreContext): ActivityStore {
     const members = await membersAfter(
       client,
       kind.timeline(customerId),
-      decodeCursor(options.cursor),
+      decodeTimeMemberCursor(options.cursor),
       limit + 1,
       true,
     );

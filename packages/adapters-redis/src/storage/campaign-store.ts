@@ -4,7 +4,7 @@ import { CasBatch, CasItem } from './cas-batch.js';
 import { casLoop } from './cas-loop.js';
 import { decodeTagged, encodeTagged, joinRecord, splitRecord } from './codec.js';
 import type { StoreContext } from './context.js';
-import { decodeCursor, encodeCursor, membersAfter, pageLimit } from './cursor.js';
+import { decodeTimeMemberCursor, encodeCursor, membersAfter, pageLimit } from './cursor.js';
 import { idOfTimeMember, sortableTime } from './keys.js';
 import { readValues } from './records.js';
 
@@ -45,7 +45,7 @@ export function createRedisCampaignStore(ctx: StoreContext): CampaignStore {
       options: PageOptions & { readonly states?: readonly CampaignState[] },
     ): Promise<Page<Campaign>> {
       const limit = pageLimit(options.limit);
-      const after = decodeCursor(options.cursor);
+      const after = decodeTimeMemberCursor(options.cursor);
       const sources =
         options.states === undefined
           ? [keys.campaignsAll]

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseAmountToMinor } from '../money/parse-amount.js';
+import { MAX_ID_LENGTH } from '../util/id-schema.js';
 import { E164, normalisePhone, toDate } from './values.js';
 
 type IssueInput = { readonly input?: unknown };
@@ -9,11 +10,11 @@ export function expected(what: string): { error: (issue: IssueInput) => string }
   return { error: (issue) => (issue.input === undefined ? 'is required' : `must be ${what}`) };
 }
 
-/** An id: a string of 1 to 256 characters. */
+/** An id: a string of 1 to {@link MAX_ID_LENGTH} (256) characters. */
 export const idField = z
   .string(expected('a string'))
   .min(1, 'must not be empty')
-  .max(256, 'must be at most 256 characters');
+  .max(MAX_ID_LENGTH, `must be at most ${MAX_ID_LENGTH} characters`);
 
 /** A non-negative integer count. */
 export const countField = z

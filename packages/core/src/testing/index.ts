@@ -12,6 +12,7 @@
  */
 export { activityStoreTests } from './activity-tests.js';
 export { campaignStoreTests } from './campaign-tests.js';
+export { cursorTests, FOREIGN_CURSORS } from './cursor-tests.js';
 export { customerStoreTests } from './customer-tests.js';
 export { deliveryStoreTests } from './delivery-tests.js';
 export { eventBusConformance } from './event-bus-tests.js';

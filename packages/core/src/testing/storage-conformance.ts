@@ -1,5 +1,6 @@
 import { activityStoreTests } from './activity-tests.js';
 import { campaignStoreTests } from './campaign-tests.js';
+import { cursorTests } from './cursor-tests.js';
 import { customerStoreTests } from './customer-tests.js';
 import { deliveryStoreTests } from './delivery-tests.js';
 import type { StorageConformanceOptions } from './options.js';
@@ -21,4 +22,5 @@ export function storageConformance(options: StorageConformanceOptions): void {
   campaignStoreTests(options);
   deliveryStoreTests(options);
   receiptStoreTests(options);
+  cursorTests(options);
 }

@@ -1,7 +1,7 @@
 import type { CustomerEvent, Order } from '../../domain/activity.js';
 import { applyEvent, applyOrder } from '../../ingestion/aggregates.js';
 import type { ActivityStore, AppendResult, Page, PageOptions } from '../../ports/storage.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeTimeIdCursor, encodeCursor } from './cursor.js';
 import type { CustomerTable } from './customer-store.js';
 import { putCustomer } from './customer-store.js';
 import { frozenCopy } from './freeze.js';
@@ -40,6 +40,7 @@ function pageNewestFirst<T extends { readonly id: string }>(
   time: (item: T) => number,
   options: PageOptions,
 ): Page<T> {
+  const key = decodeTimeIdCursor(options.cursor);
   if (timeline === undefined) return { items: [], nextCursor: null };
   const before = (a: T, b: T) => time(b) - time(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
   if (!timeline.sorted) {
@@ -47,10 +48,9 @@ function pageNewestFirst<T extends { readonly id: string }>(
     timeline.sorted = true;
   }
   const items = timeline.items;
-  const key = decodeCursor(options.cursor);
   let start = 0;
-  if (Array.isArray(key) && typeof key[0] === 'number' && typeof key[1] === 'string') {
-    const [ms, id] = key as [number, string];
+  if (key !== undefined) {
+    const [ms, id] = key;
     let lo = 0;
     let hi = items.length;
     while (lo < hi) {

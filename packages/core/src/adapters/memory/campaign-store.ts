@@ -1,7 +1,7 @@
 import type { Campaign, CampaignState } from '../../domain/campaign.js';
 import { ConflictError, NotFoundError } from '../../errors.js';
 import type { CampaignStore, Page, PageOptions } from '../../ports/storage.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeTimeIdCursor, encodeCursor } from './cursor.js';
 import { frozenCopy } from './freeze.js';
 
 /** The memory storage's campaigns (frozen records by id). */
@@ -38,9 +38,9 @@ export function createMemoryCampaignStore(table: CampaignTable = new Map()): Cam
     ): Promise<Page<Campaign>> {
       const ids = ordered();
       const states = options.states === undefined ? undefined : new Set(options.states);
-      const key = decodeCursor(options.cursor);
+      const key = decodeTimeIdCursor(options.cursor);
       let start = 0;
-      if (Array.isArray(key) && typeof key[0] === 'number' && typeof key[1] === 'string') {
+      if (key !== undefined) {
         const probe = { createdAt: new Date(key[0]), id: key[1] } as Campaign;
         while (start < ids.length && newestFirst(table.get(ids[start] as string) as Campaign, probe) <= 0) {
           start++;

@@ -2,7 +2,7 @@ import type { Page } from '../../ports/storage.js';
 
 import { encodeCursor } from '../../util/cursor.js';
 
-export { decodeCursor, decodeIdCursor, encodeCursor } from '../../util/cursor.js';
+export { decodeCursor, decodeIdCursor, decodeTimeIdCursor, encodeCursor } from '../../util/cursor.js';
 
 /**
  * One page of `ids` (ascending) from index `start`: up to `limit` records that pass `filter`, and a

@@ -139,10 +139,11 @@ export function createMemoryDeliveryStore(table: DeliveryTable = createDeliveryT
       campaignId: string,
       options: PageOptions & { readonly statuses?: readonly DeliveryStatus[] },
     ): Promise<Page<Delivery>> {
+      const after = decodeIdCursor(options.cursor);
       const campaign = byCampaign.get(campaignId);
       if (campaign === undefined) return { items: [], nextCursor: null };
       const all = campaign.ids.all();
-      const start = campaign.ids.startAfter(decodeIdCursor(options.cursor));
+      const start = campaign.ids.startAfter(after);
       const statuses = options.statuses;
       const filter =
         statuses === undefined
