@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Customer } from '../src/domain/customer.js';
-import { type Problem, TemplateError } from '../src/errors.js';
+import { type Problem, TemplateError, ValidationError } from '../src/errors.js';
+import { createMiniCrm } from '../src/facade/minicrm.js';
 import { compileTemplate, validateTemplate } from '../src/template/compile.js';
 import { createLiquid } from '../src/template/engine.js';
 import { TEMPLATE_LIMITS } from '../src/template/limits.js';
@@ -138,6 +139,34 @@ describe('template cost limits at create', () => {
     ]);
   });
 
+  it('refuses a source longer than the limit before parsing it', () => {
+    expect(refused(`${'x'.repeat(900_000)}{{ customer.name }}`)).toEqual([
+      {
+        path: ['template'],
+        code: 'template_too_long',
+        message: 'must be at most 10000 characters (it has 900019)',
+      },
+    ]);
+  });
+
+  it('makes campaigns.create refuse the template with a ValidationError at path template, storing nothing', async () => {
+    const crm = createMiniCrm();
+    const error = await crm.campaigns
+      .create({
+        name: 'Stall',
+        channel: 'sms',
+        template: '{% for i in (1..20000000) %}x{% endfor %}',
+        rules: { combinator: 'and', rules: [{ field: 'visits', operator: '>=', value: 0 }] },
+      })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as ValidationError).problems).toEqual([
+      expect.objectContaining({ path: ['template'], code: 'range_too_large' }),
+    ]);
+    expect((await crm.campaigns.list()).items).toEqual([]);
+    await crm.close();
+  });
+
   it('accepts ordinary loops, filters and captures', () => {
     for (const source of [
       '{% for i in (1..3) %}{{ i }}{% endfor %} {{ customer.name | upcase }}',
@@ -204,6 +233,7 @@ describe('template cost limits at render', () => {
 
   it('documents its limits, and leaves renders of createLiquid() engines outside compiled templates unbounded by steps', () => {
     expect(TEMPLATE_LIMITS).toEqual({
+      maxSourceLength: 10_000,
       maxRangeSize: 10_000,
       maxSteps: 10_000,
       maxOutputLength: 100_000,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RetrySettings } from '../domain/campaign.js';
+import { TEMPLATE_LIMITS } from '../template/limits.js';
 import { entityIdSchema } from '../util/id-schema.js';
 
 /** What `campaigns.create` accepts. Exactly one of `segmentId` / `rules` gives the audience. */
@@ -31,7 +32,7 @@ export const campaignInputSchema = z
     segmentId: z.string().min(1).optional(),
     rules: z.unknown().optional(),
     channel: z.string().min(1, 'must not be empty'),
-    template: z.string().min(1, 'must not be empty').max(10_000),
+    template: z.string().min(1, 'must not be empty').max(TEMPLATE_LIMITS.maxSourceLength),
     sendAt: z.unknown().optional(),
     throttlePerSecond: z.number().positive().max(1_000_000).optional(),
     retry: z

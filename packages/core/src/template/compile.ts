@@ -98,6 +98,10 @@ function check(
   if (typeof source !== 'string') {
     return { problems: [{ path: ['template'], code: 'invalid_type', message: 'must be a string' }] };
   }
+  if (source.length > TEMPLATE_LIMITS.maxSourceLength) {
+    const message = `must be at most ${TEMPLATE_LIMITS.maxSourceLength} characters (it has ${source.length})`;
+    return { problems: [{ path: ['template'], code: 'template_too_long', message }] };
+  }
   let templates: Template[];
   try {
     templates = liquid.parse(source);
@@ -116,7 +120,8 @@ function check(
 }
 
 /**
- * Every problem of a template: the Liquid parse error (unknown tags and filters included), each
+ * Every problem of a template: too long a source (`template_too_long`), the Liquid parse error
+ * (unknown tags and filters included), each
  * variable that is not known, and each cost past {@link TEMPLATE_LIMITS} that can be told before
  * sending: a literal range too large (`range_too_large`), loops over literal ranges taking too many
  * steps (`template_too_costly`), or a render for a customer with no data going past a limit. Empty

@@ -16,7 +16,7 @@ export function createLiquid(): Liquid {
     strictFilters: true,
     ownPropertyOnly: true,
     cache: false,
-    parseLimit: 1_000_000,
+    parseLimit: TEMPLATE_LIMITS.maxSourceLength,
     renderLimit: TEMPLATE_LIMITS.maxRenderMs,
     memoryLimit: TEMPLATE_LIMITS.maxMemory,
   });

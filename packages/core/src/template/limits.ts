@@ -1,11 +1,13 @@
 /**
- * What rendering one message may cost. A template is checked against these when a campaign is
+ * What a message template and rendering one message may cost. A template is checked against these when a campaign is
  * created (literal loop ranges, loops nested over literal ranges, and one trial render with an empty
  * customer), and every render is stopped as soon as it goes past one. A render stopped by a limit
  * throws a `TemplateError` whose problem names the limit (`template_too_costly`,
  * `template_output_too_long`, `template_memory_limit`, `template_time_limit`).
  */
 export interface TemplateLimits {
+  /** Most characters of template source (liquidjs `parseLimit` too). */
+  readonly maxSourceLength: number;
   /** Most items a literal range such as `(1..500)` may have. */
   readonly maxRangeSize: number;
   /**
@@ -30,6 +32,7 @@ export interface TemplateLimits {
  * 10 ms, so one customer's data cannot hold a server's event loop.
  */
 export const TEMPLATE_LIMITS: TemplateLimits = Object.freeze({
+  maxSourceLength: 10_000,
   maxRangeSize: 10_000,
   maxSteps: 10_000,
   maxOutputLength: 100_000,
