@@ -28,8 +28,8 @@ export interface TemplateLimits {
 
 /**
  * The limits every message template is held to. A plain `Hi {{ customer.firstName }}` takes 2 steps;
- * a loop over a customer's tags a few dozen. At most 10,000 steps keep one render in the order of
- * 10 ms, so one customer's data cannot hold a server's event loop.
+ * a loop over a customer's tags a few dozen. 10,000 steps take a few milliseconds, so one
+ * customer's data cannot hold a server's event loop.
  */
 export const TEMPLATE_LIMITS: TemplateLimits = Object.freeze({
   maxSourceLength: 10_000,
